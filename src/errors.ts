@@ -1,0 +1,261 @@
+/**
+ * Every error this library throws on purpose is a {@link RolloutError} with a stable `code`.
+ * Subclasses carry the fields a caller needs to act (path, line, id, candidates, exit code, stderr)
+ * and keep the original error as `cause`.
+ */
+
+const BRAND = Symbol.for('agent-rollouts.RolloutError');
+
+/**
+ * The stable error codes. New codes may be added; existing ones never change meaning.
+ * @public
+ */
+export type RolloutErrorCode =
+  | 'E_LOCKED'
+  | 'E_NO_SESSION'
+  | 'E_AMBIGUOUS_ID'
+  | 'E_BAD_CURSOR'
+  | 'E_BAD_ROLLOUT'
+  | 'E_SNAPSHOT_EXISTS'
+  | 'E_NO_SNAPSHOT'
+  | 'E_GIT'
+  | 'E_IO'
+  | 'E_CLOSED';
+
+/**
+ * Base class of every error thrown on purpose by agent-rollouts.
+ *
+ * @remarks
+ * Use {@link isRolloutError} rather than `instanceof` when two copies of the package may be loaded:
+ * the check works across copies.
+ * @public
+ */
+export class RolloutError extends Error {
+  /** A stable, machine-readable code. */
+  readonly code: RolloutErrorCode;
+
+  constructor(code: RolloutErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/**
+ * True when `value` is a {@link RolloutError}, from this copy of the package or any other.
+ * @public
+ */
+export function isRolloutError(value: unknown): value is RolloutError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/**
+ * Another writer (this process, another process, or a running Codex CLI) holds the session's
+ * writer lock.
+ * @public
+ */
+export class SessionLockedError extends RolloutError {
+  /** The session id. */
+  readonly id: string;
+  /** The lock file. */
+  readonly lockPath: string;
+  constructor(id: string, lockPath: string, options?: { cause?: unknown }) {
+    super(
+      'E_LOCKED',
+      `Session ${id} is being written by another process (lock ${lockPath} is held). ` +
+        'Wait for that writer to close, or record to a new session.',
+      options,
+    );
+    this.id = id;
+    this.lockPath = lockPath;
+  }
+}
+
+/**
+ * No session matches the id, prefix or path.
+ * @public
+ */
+export class SessionNotFoundError extends RolloutError {
+  /** What was looked up: an id, a prefix or a path. */
+  readonly query: string;
+  /** The home that was searched. */
+  readonly home: string | undefined;
+  constructor(query: string, home?: string, options?: { cause?: unknown }) {
+    super(
+      'E_NO_SESSION',
+      `No session matches "${query}"${home ? ` in ${home}` : ''}. ` +
+        'Check the id (rollouts ls lists them) or pass the right home.',
+      options,
+    );
+    this.query = query;
+    this.home = home;
+  }
+}
+
+/**
+ * A prefix matches more than one session.
+ * @public
+ */
+export class AmbiguousSessionIdError extends RolloutError {
+  /** The prefix. */
+  readonly prefix: string;
+  /** The full ids it matches, newest first. */
+  readonly candidates: readonly string[];
+  constructor(prefix: string, candidates: readonly string[]) {
+    super(
+      'E_AMBIGUOUS_ID',
+      `The id prefix "${prefix}" matches ${candidates.length} sessions (${candidates.slice(0, 5).join(', ')}` +
+        `${candidates.length > 5 ? ', …' : ''}). Give more characters.`,
+    );
+    this.prefix = prefix;
+    this.candidates = candidates;
+  }
+}
+
+/**
+ * A cursor that this library did not produce, or that was damaged.
+ * @public
+ */
+export class InvalidCursorError extends RolloutError {
+  /** The cursor as given. */
+  readonly cursor: string;
+  constructor(cursor: string, reason: string) {
+    super(
+      'E_BAD_CURSOR',
+      `Invalid cursor "${cursor}": ${reason}. Pass a nextCursor from a previous page, or none for the first page.`,
+    );
+    this.cursor = cursor;
+  }
+}
+
+/**
+ * A file that cannot be read as a rollout at all (empty, a folder, no session_meta, missing).
+ * Damage inside a readable rollout is reported line by line instead, not thrown.
+ * @public
+ */
+export class InvalidRolloutError extends RolloutError {
+  /** The file. */
+  readonly path: string;
+  /** The 1-based line the problem is on, when it is on one line. */
+  readonly line: number | undefined;
+  constructor(path: string, reason: string, options?: { line?: number; cause?: unknown }) {
+    super('E_BAD_ROLLOUT', `${path}${options?.line ? `:${options.line}` : ''}: ${reason}`, options);
+    this.path = path;
+    this.line = options?.line;
+  }
+}
+
+/**
+ * A snapshot for this (session, message) already exists; pass `replace: true` to overwrite it.
+ * @public
+ */
+export class SnapshotExistsError extends RolloutError {
+  /** The session id. */
+  readonly sessionId: string;
+  /** The message id. */
+  readonly messageId: string;
+  constructor(sessionId: string, messageId: string) {
+    super(
+      'E_SNAPSHOT_EXISTS',
+      `A snapshot of message ${JSON.stringify(messageId)} in session ${JSON.stringify(sessionId)} exists already. ` +
+        'Pass { replace: true } to take it again.',
+    );
+    this.sessionId = sessionId;
+    this.messageId = messageId;
+  }
+}
+
+/**
+ * No snapshot for this (session, message) in the store.
+ * @public
+ */
+export class SnapshotNotFoundError extends RolloutError {
+  /** The session id. */
+  readonly sessionId: string;
+  /** The message id, when one was named. */
+  readonly messageId: string | undefined;
+  constructor(sessionId: string, messageId: string | undefined, where: string) {
+    super(
+      'E_NO_SNAPSHOT',
+      `No snapshot of ${messageId === undefined ? '' : `message ${JSON.stringify(messageId)} in `}session ` +
+        `${JSON.stringify(sessionId)} in ${where}. List the snapshots to see what exists.`,
+    );
+    this.sessionId = sessionId;
+    this.messageId = messageId;
+  }
+}
+
+/**
+ * A git command failed or timed out.
+ * @public
+ */
+export class GitError extends RolloutError {
+  /** The git arguments (never including raw session or message ids). */
+  readonly args: readonly string[];
+  /** Git's exit code, when it exited. */
+  readonly exitCode: number | undefined;
+  /** What git wrote to stderr. */
+  readonly stderr: string;
+  /** True when the command was stopped by its timeout. */
+  readonly timedOut: boolean;
+  constructor(
+    message: string,
+    fields: { args: readonly string[]; exitCode?: number; stderr?: string; timedOut?: boolean; cause?: unknown },
+  ) {
+    super('E_GIT', message, { cause: fields.cause });
+    this.args = fields.args;
+    this.exitCode = fields.exitCode;
+    this.stderr = fields.stderr ?? '';
+    this.timedOut = fields.timedOut ?? false;
+  }
+}
+
+/**
+ * A file-system operation failed (disk full, folder removed, permission denied, …).
+ * @public
+ */
+export class RolloutIOError extends RolloutError {
+  /** The path the operation was on. */
+  readonly path: string;
+  /** The system error code (`ENOSPC`, `EACCES`, …), when there is one. */
+  readonly errno: string | undefined;
+  constructor(operation: string, path: string, cause: unknown) {
+    const errno = errnoOf(cause);
+    super(
+      'E_IO',
+      `Could not ${operation} ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.path = path;
+    this.errno = errno;
+  }
+}
+
+/**
+ * The recorder was closed; nothing more can be recorded through it.
+ * @public
+ */
+export class RecorderClosedError extends RolloutError {
+  /** The session id. */
+  readonly id: string;
+  constructor(id: string) {
+    super('E_CLOSED', `The recorder of session ${id} is closed. Resume the session to record more.`);
+    this.id = id;
+  }
+}
+
+/** The errno code of a Node system error, or undefined. */
+export function errnoOf(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+/** True when `error` is a Node system error with one of `codes`. */
+export function hasErrno(error: unknown, ...codes: string[]): boolean {
+  const code = errnoOf(error);
+  return code !== undefined && codes.includes(code);
+}

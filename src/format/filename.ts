@@ -1,0 +1,69 @@
+import path from 'node:path';
+
+const NAME_RE =
+  /^rollout-(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})-(\d{2})-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\.jsonl(\.zst)?$/;
+
+/**
+ * What a rollout file name says.
+ * @public
+ */
+export interface RolloutFileName {
+  /** The session id as written in the name (case kept). */
+  id: string;
+  /**
+   * The instant in the name read as UTC, in milliseconds. Names written by the Codex CLI hold local
+   * time, so this can be up to ±14 h from the true creation instant.
+   */
+  nameTime: number;
+  /** True for `.jsonl.zst`. */
+  compressed: boolean;
+}
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+/**
+ * The file name we write for a session created at `createdAt` (UTC):
+ * `rollout-YYYY-MM-DDThh-mm-ss-<id>.jsonl`.
+ * @public
+ */
+export function rolloutFileName(createdAt: Date, id: string): string {
+  const d = createdAt;
+  return (
+    `rollout-${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
+    `T${pad(d.getUTCHours())}-${pad(d.getUTCMinutes())}-${pad(d.getUTCSeconds())}-${id}.jsonl`
+  );
+}
+
+/**
+ * The date folder, relative to `sessions/`, for an instant: `YYYY/MM/DD` in UTC.
+ * @public
+ */
+export function dateFolder(createdAt: Date): string {
+  const d = createdAt;
+  return path.join(pad(d.getUTCFullYear(), 4), pad(d.getUTCMonth() + 1), pad(d.getUTCDate()));
+}
+
+/**
+ * Parses a rollout file name (the base name, or a path whose base name is taken).
+ * Accepts any UUID version and case, `.jsonl` and `.jsonl.zst`. Returns `undefined` for a name that
+ * is not a rollout's, or whose date is not a real one.
+ * @public
+ */
+export function parseRolloutFileName(name: string): RolloutFileName | undefined {
+  const m = NAME_RE.exec(path.basename(name));
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const t = Date.UTC(y, mo - 1, d, h, mi, s);
+  const check = new Date(t);
+  if (
+    check.getUTCFullYear() !== y ||
+    check.getUTCMonth() !== mo - 1 ||
+    check.getUTCDate() !== d ||
+    h > 23 ||
+    mi > 59 ||
+    s > 59
+  ) {
+    return undefined;
+  }
+  return { id: m[7]!, nameTime: t, compressed: m[8] !== undefined };
+}

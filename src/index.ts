@@ -1,0 +1,61 @@
+/**
+ * agent-rollouts: faithful, crash-safe session records (JSONL rollouts) for coding-agent harnesses,
+ * file-compatible with the Codex CLI.
+ *
+ * @packageDocumentation
+ */
+
+// errors
+export {
+  RolloutError,
+  isRolloutError,
+  SessionLockedError,
+  SessionNotFoundError,
+  AmbiguousSessionIdError,
+  InvalidCursorError,
+  InvalidRolloutError,
+  SnapshotExistsError,
+  SnapshotNotFoundError,
+  GitError,
+  RolloutIOError,
+  RecorderClosedError,
+} from './errors.js';
+export type { RolloutErrorCode } from './errors.js';
+
+// home
+export { resolveHome } from './home.js';
+
+// format
+export { newSessionId, isUuid, uuidV7Time } from './format/ids.js';
+export { rolloutFileName, dateFolder, parseRolloutFileName } from './format/filename.js';
+export type { RolloutFileName } from './format/filename.js';
+export { isSessionMetaLine } from './format/types.js';
+export type {
+  GitInfo,
+  SessionSource,
+  SessionMetaPayload,
+  ContentPart,
+  MessageItem,
+  FunctionCallItem,
+  FunctionCallOutputItem,
+  ResponseItemPayload,
+  EventMsgPayload,
+  WorkspaceSnapshotPayload,
+  RolloutPayloads,
+  KnownLineType,
+  RolloutItem,
+  RolloutLine,
+  SessionMetaLine,
+  LegacyMeta,
+  RolloutFormat,
+} from './format/types.js';
+
+// format: schemas and validation (reader work)
+
+// recorder
+
+// reader
+
+// lister
+
+// snapshot

@@ -1,0 +1,187 @@
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { GitError } from '../errors.js';
+
+/**
+ * The one place that spawns git. Every call runs with one hardened environment:
+ *
+ * - every inherited `GIT_*` variable removed, then only the ones we set on purpose;
+ * - system and global config ignored (`GIT_CONFIG_NOSYSTEM`, `GIT_CONFIG_GLOBAL=/dev/null`);
+ * - a private identity, no signing, hooks pointed at an empty folder, no fsmonitor, no external
+ *   diff or textconv, no credential helpers, no autocrlf, optional locks off, no prompts.
+ *
+ * Callers put `--end-of-options` / `--` around revisions and paths themselves.
+ */
+
+/** Options of one git call. */
+export interface GitRunOptions {
+  /** Working folder of the process. */
+  cwd?: string;
+  /** `GIT_DIR`, set explicitly (the only way a repository is chosen besides `cwd`). */
+  gitDir?: string;
+  /** `GIT_WORK_TREE`. */
+  workTree?: string;
+  /** `GIT_INDEX_FILE`. */
+  indexFile?: string;
+  /** `GIT_OBJECT_DIRECTORY`. */
+  objectDirectory?: string;
+  /** `GIT_ALTERNATE_OBJECT_DIRECTORIES`. */
+  alternates?: string[];
+  /** Extra environment (non-`GIT_` names, or `GIT_` names we set on purpose). */
+  env?: Record<string, string>;
+  /** Standard input. */
+  input?: string | Buffer;
+  /** Milliseconds before the process is killed; default 60 s. */
+  timeout?: number;
+  /** Stops the process. */
+  signal?: AbortSignal;
+  /** Exit codes that are answers, not failures (e.g. 1 for `diff --quiet`). Default `[0]`. */
+  okExitCodes?: number[];
+  /** Return stdout as a Buffer instead of a string. */
+  binary?: boolean;
+  /** Strip the final newline of stdout (default true for text). */
+  stripFinalNewline?: boolean;
+}
+
+/** The answer of one git call. */
+export interface GitResult<T extends string | Buffer = string> {
+  stdout: T;
+  stderr: string;
+  exitCode: number;
+}
+
+let emptyHooks: string | undefined;
+/** An empty folder for `core.hooksPath`, so no hook of the user's ever runs in our calls. */
+function emptyHooksDir(): string {
+  if (emptyHooks === undefined) {
+    const dir = path.join(os.tmpdir(), `agent-rollouts-nohooks-${process.getuid?.() ?? 'u'}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    emptyHooks = dir;
+    return dir;
+  }
+  return emptyHooks;
+}
+
+/** `-c` settings every call carries (they override the repository's own config). */
+function hardenedConfig(): string[] {
+  const settings: Record<string, string> = {
+    'user.name': 'agent-rollouts',
+    'user.email': 'agent-rollouts@localhost',
+    'commit.gpgSign': 'false',
+    'tag.gpgSign': 'false',
+    'tag.forceSignAnnotated': 'false',
+    'push.gpgSign': 'false',
+    'core.hooksPath': emptyHooksDir(),
+    'core.fsmonitor': 'false',
+    'core.untrackedCache': 'false',
+    'core.autocrlf': 'false',
+    'core.safecrlf': 'false',
+    'core.eol': 'lf',
+    'core.symlinks': 'true',
+    'core.filemode': 'true',
+    'core.quotePath': 'false',
+    'core.pager': 'cat',
+    'core.askPass': '',
+    'core.sshCommand': 'ssh -o BatchMode=yes',
+    'credential.helper': '',
+    'diff.external': '',
+    'gc.auto': '0',
+    'maintenance.auto': 'false',
+    'advice.detachedHead': 'false',
+    'init.defaultBranch': 'main',
+  };
+  return Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+}
+
+/** The environment of every call: the parent's, minus every `GIT_*`, plus our fixed settings. */
+export function hardenedEnv(options: GitRunOptions = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.toUpperCase().startsWith('GIT_')) env[k] = v;
+  }
+  Object.assign(env, {
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_OPTIONAL_LOCKS: '0',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_NO_REPLACE_OBJECTS: '1',
+    GIT_ATTR_NOSYSTEM: '1',
+    GIT_AUTHOR_NAME: 'agent-rollouts',
+    GIT_AUTHOR_EMAIL: 'agent-rollouts@localhost',
+    GIT_COMMITTER_NAME: 'agent-rollouts',
+    GIT_COMMITTER_EMAIL: 'agent-rollouts@localhost',
+    LC_ALL: 'C',
+    LANG: 'C',
+  });
+  if (options.gitDir !== undefined) env['GIT_DIR'] = options.gitDir;
+  if (options.workTree !== undefined) env['GIT_WORK_TREE'] = options.workTree;
+  if (options.indexFile !== undefined) env['GIT_INDEX_FILE'] = options.indexFile;
+  if (options.objectDirectory !== undefined) env['GIT_OBJECT_DIRECTORY'] = options.objectDirectory;
+  if (options.alternates !== undefined && options.alternates.length > 0) {
+    env['GIT_ALTERNATE_OBJECT_DIRECTORIES'] = options.alternates.join(path.delimiter);
+  }
+  if (options.env) Object.assign(env, options.env);
+  return env;
+}
+
+/**
+ * Runs git with the hardened environment. Rejects with a {@link GitError} (args, exit code, stderr,
+ * timedOut) unless the exit code is in `okExitCodes`.
+ */
+export async function runGit(args: readonly string[], options: GitRunOptions & { binary: true }): Promise<GitResult<Buffer>>;
+export async function runGit(args: readonly string[], options?: GitRunOptions): Promise<GitResult<string>>;
+export async function runGit(
+  args: readonly string[],
+  options: GitRunOptions = {},
+): Promise<GitResult<string> | GitResult<Buffer>> {
+  const fullArgs = [...hardenedConfig(), ...args];
+  const ok = options.okExitCodes ?? [0];
+  let result;
+  try {
+    result = await execa('git', fullArgs, {
+      cwd: options.cwd,
+      env: hardenedEnv(options),
+      extendEnv: false,
+      input: options.input,
+      timeout: options.timeout ?? 60_000,
+      cancelSignal: options.signal,
+      reject: false,
+      stripFinalNewline: options.stripFinalNewline ?? !options.binary,
+      encoding: options.binary ? 'buffer' : 'utf8',
+      maxBuffer: 1024 * 1024 * 1024,
+      stdin: options.input === undefined ? 'ignore' : 'pipe',
+    });
+  } catch (cause) {
+    throw new GitError(`git ${args[0] ?? ''} could not be started: ${(cause as Error).message}`, {
+      args,
+      cause,
+    });
+  }
+  const stderr = typeof result.stderr === 'string' ? result.stderr : Buffer.from(result.stderr).toString('utf8');
+  if (result.timedOut) {
+    throw new GitError(`git ${args[0] ?? ''} timed out after ${options.timeout ?? 60_000} ms`, {
+      args,
+      stderr,
+      timedOut: true,
+      cause: result,
+    });
+  }
+  if (result.isCanceled) {
+    throw new GitError(`git ${args[0] ?? ''} was aborted`, { args, stderr, cause: options.signal?.reason });
+  }
+  const exitCode = result.exitCode ?? -1;
+  if (!ok.includes(exitCode)) {
+    const first = stderr.trim().split('\n').slice(-3).join(' / ');
+    throw new GitError(`git ${args[0] ?? ''} failed (exit ${exitCode})${first ? `: ${first}` : ''}`, {
+      args,
+      exitCode,
+      stderr,
+    });
+  }
+  if (options.binary) {
+    return { stdout: Buffer.from(result.stdout as Uint8Array), stderr, exitCode };
+  }
+  return { stdout: result.stdout as string, stderr, exitCode };
+}
