@@ -50,11 +50,15 @@ export type {
   RolloutFormat,
 } from './format/types.js';
 
-// format: schemas and validation (reader work)
 
 // recorder
 
 // reader
+export { streamRollout } from './reader/stream.js';
+export type { RolloutProblem, StreamRolloutOptions } from './reader/stream.js';
+export { readRollout } from './reader/read.js';
+export type { ReadRolloutResult } from './reader/read.js';
+export { validateRollout } from './reader/validate.js';
 
 // lister
 

@@ -1,0 +1,80 @@
+import type { LegacyMeta, RolloutLine, SessionMetaPayload } from '../format/types.js';
+
+/**
+ * Why one line could not be used. The reader reports these with the line number and goes on.
+ */
+export class ParseFailure {
+  constructor(readonly message: string) {}
+}
+
+/**
+ * Parses one line of the envelope format (without its `\n`; a trailing `\r` is the caller's to
+ * strip). Returns the line, or a {@link ParseFailure} saying why it is not one.
+ */
+export function parseLine(text: string): RolloutLine | ParseFailure {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return new ParseFailure(`invalid JSON (${(error as Error).message})`);
+  }
+  return checkEnvelope(value);
+}
+
+/** Checks that a parsed value has the envelope's shape. */
+export function checkEnvelope(value: unknown): RolloutLine | ParseFailure {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return new ParseFailure(`not a JSON object (${Array.isArray(value) ? 'array' : typeof value})`);
+  }
+  const v = value as Record<string, unknown>;
+  if (typeof v['type'] !== 'string') return new ParseFailure('no "type" string in the envelope');
+  if (!('payload' in v)) return new ParseFailure(`"${v['type']}" line has no "payload"`);
+  if (typeof v['timestamp'] !== 'string') {
+    return new ParseFailure(`"${v['type']}" line has no "timestamp" string`);
+  }
+  return v as RolloutLine;
+}
+
+/**
+ * True when `value` looks like the first line of a legacy bare rollout: a bare object with `id` and
+ * `timestamp` and no envelope.
+ */
+export function isLegacyMeta(value: unknown): value is LegacyMeta {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v['id'] === 'string' && typeof v['timestamp'] === 'string' && !('payload' in v) && !('type' in v);
+}
+
+/** The `session_meta` payload equivalent of a legacy head line. */
+export function legacyMetaToSessionMeta(legacy: LegacyMeta): SessionMetaPayload {
+  const { id, timestamp, instructions, git, ...rest } = legacy;
+  const meta: SessionMetaPayload = {
+    ...rest,
+    id,
+    session_id: id,
+    timestamp,
+    cwd: typeof rest['cwd'] === 'string' ? rest['cwd'] : '',
+    base_instructions: typeof instructions === 'string' ? { text: instructions } : null,
+  };
+  if (git !== undefined && git !== null) meta.git = git;
+  return meta;
+}
+
+/**
+ * The envelope line equivalent of one legacy line after the head: response items become
+ * `response_item` lines and `{"record_type": …}` lines keep their record type as the line type.
+ * Legacy lines carry no write time; `timestamp` is the session's.
+ */
+export function legacyLineToEnvelope(value: unknown, sessionTimestamp: string): RolloutLine | ParseFailure {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return new ParseFailure(`not a JSON object (${Array.isArray(value) ? 'array' : typeof value})`);
+  }
+  const v = value as Record<string, unknown>;
+  if (typeof v['record_type'] === 'string') {
+    return { timestamp: sessionTimestamp, type: v['record_type'], payload: v };
+  }
+  if (typeof v['type'] === 'string') {
+    return { timestamp: sessionTimestamp, type: 'response_item', payload: v };
+  }
+  return new ParseFailure('legacy line has neither "type" nor "record_type"');
+}

@@ -1,0 +1,80 @@
+import type {
+  RolloutFormat,
+  RolloutItem,
+  RolloutLine,
+  SessionMetaPayload,
+  WorkspaceSnapshotPayload,
+} from '../format/types.js';
+import { isSessionMetaLine } from '../format/types.js';
+import type { RolloutProblem, StreamRolloutOptions, StreamState } from './stream.js';
+import { readEntries } from './stream.js';
+
+/**
+ * A whole rollout, read.
+ * @public
+ */
+export interface ReadRolloutResult {
+  /** The file read. */
+  path: string;
+  /** The session's `session_meta` payload (for a legacy file, its equivalent). */
+  meta: SessionMetaPayload;
+  /** Every readable line in file order, envelope and unknown keys kept, `session_meta` included. */
+  lines: RolloutLine[];
+  /** The 1-based file line number of each entry of `lines`. */
+  lineNumbers: number[];
+  /** The recorded items: every line after the first `session_meta`, as `{ type, payload }`. */
+  items: RolloutItem[];
+  /** Every problem found, with its line number; empty for a clean file. */
+  errors: RolloutProblem[];
+  /** The format the file is in. */
+  format: RolloutFormat;
+  /** The `ordinal` of the last line that had one (paginated files). */
+  lastOrdinal: number | undefined;
+  /** The `workspace_snapshot` links, in order. */
+  snapshots: WorkspaceSnapshotPayload[];
+}
+
+/**
+ * Reads a whole rollout into memory. Use {@link streamRollout} for files too large to hold.
+ *
+ * @remarks
+ * Damage is reported in `errors` with line numbers, never thrown; see {@link streamRollout} for what
+ * is tolerated and what throws {@link InvalidRolloutError}.
+ * @public
+ */
+export async function readRollout(
+  path: string,
+  options: Omit<StreamRolloutOptions, 'onProblem'> = {},
+): Promise<ReadRolloutResult> {
+  const errors: RolloutProblem[] = [];
+  const state: StreamState = { format: 'envelope', lastOrdinal: undefined };
+  const lines: RolloutLine[] = [];
+  const lineNumbers: number[] = [];
+  const items: RolloutItem[] = [];
+  const snapshots: WorkspaceSnapshotPayload[] = [];
+  let meta: SessionMetaPayload | undefined;
+  for await (const batch of readEntries(path, { ...options, onProblem: (p) => errors.push(p) }, state)) {
+    for (const { line, value } of batch) {
+      lines.push(value);
+      lineNumbers.push(line);
+      if (meta === undefined && isSessionMetaLine(value)) {
+        meta = value.payload;
+        continue;
+      }
+      items.push({ type: value.type, payload: value.payload });
+      if (value.type === 'workspace_snapshot') snapshots.push(value.payload as WorkspaceSnapshotPayload);
+    }
+  }
+  // readEntries throws before returning when there is no session_meta.
+  return {
+    path,
+    meta: meta!,
+    lines,
+    lineNumbers,
+    items,
+    errors,
+    format: state.format,
+    lastOrdinal: state.lastOrdinal,
+    snapshots,
+  };
+}
