@@ -42,7 +42,9 @@ export function checkEnvelope(value: unknown): RolloutLine | ParseFailure {
 export function isLegacyMeta(value: unknown): value is LegacyMeta {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const v = value as Record<string, unknown>;
-  return typeof v['id'] === 'string' && typeof v['timestamp'] === 'string' && !('payload' in v) && !('type' in v);
+  return (
+    typeof v['id'] === 'string' && typeof v['timestamp'] === 'string' && !('payload' in v) && !('type' in v)
+  );
 }
 
 /** The `session_meta` payload equivalent of a legacy head line. */

@@ -7,7 +7,7 @@ import type {
 } from '../format/types.js';
 import { isSessionMetaLine } from '../format/types.js';
 import type { RolloutProblem, StreamRolloutOptions, StreamState } from './stream.js';
-import { readEntries } from './stream.js';
+import { WHOLE_FILE_CHUNK, readEntries } from './stream.js';
 
 /**
  * A whole rollout, read.
@@ -53,7 +53,12 @@ export async function readRollout(
   const items: RolloutItem[] = [];
   const snapshots: WorkspaceSnapshotPayload[] = [];
   let meta: SessionMetaPayload | undefined;
-  for await (const batch of readEntries(path, { ...options, onProblem: (p) => errors.push(p) }, state)) {
+  for await (const batch of readEntries(
+    path,
+    { ...options, onProblem: (p) => errors.push(p) },
+    state,
+    WHOLE_FILE_CHUNK,
+  )) {
     for (const { line, value } of batch) {
       lines.push(value);
       lineNumbers.push(line);

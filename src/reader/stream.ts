@@ -40,6 +40,10 @@ export interface StreamRolloutOptions {
   maxLineBytes?: number;
 }
 
+/** Read sizes: small for streaming (bounded memory), large when the caller holds every line anyway. */
+export const STREAM_CHUNK = 64 * 1024;
+export const WHOLE_FILE_CHUNK = 1024 * 1024;
+
 /** One parsed line with its position. */
 export interface Entry {
   line: number;
@@ -53,7 +57,6 @@ export interface StreamState {
   lastOrdinal: number | undefined;
 }
 
-const CHUNK = 1024 * 1024;
 const NL = 0x0a;
 
 /**
@@ -64,6 +67,7 @@ export async function* readEntries(
   path: string,
   options: StreamRolloutOptions = {},
   state: StreamState = { format: 'envelope', lastOrdinal: undefined },
+  chunkSize: number = STREAM_CHUNK,
 ): AsyncGenerator<Entry[]> {
   const maxLineBytes = options.maxLineBytes ?? 256 * 1024 * 1024;
   const report = options.onProblem ?? (() => {});
@@ -75,7 +79,8 @@ export async function* readEntries(
     fh = await open(path, 'r');
   } catch (cause) {
     if (hasErrno(cause, 'ENOENT')) throw new InvalidRolloutError(path, 'no such file', { cause });
-    if (hasErrno(cause, 'EISDIR')) throw new InvalidRolloutError(path, 'is a folder, not a rollout file', { cause });
+    if (hasErrno(cause, 'EISDIR'))
+      throw new InvalidRolloutError(path, 'is a folder, not a rollout file', { cause });
     throw new InvalidRolloutError(path, `cannot be opened (${(cause as Error).message})`, { cause });
   }
 
@@ -131,7 +136,11 @@ export async function* readEntries(
         if (value !== undefined && isLegacyMeta(value)) {
           legacyTimestamp = value.timestamp;
           state.format = 'legacy';
-          parsed = { timestamp: value.timestamp, type: 'session_meta', payload: legacyMetaToSessionMeta(value) };
+          parsed = {
+            timestamp: value.timestamp,
+            type: 'session_meta',
+            payload: legacyMetaToSessionMeta(value),
+          };
         } else if (value !== undefined) {
           parsed = checkEnvelope(value);
         } else {
@@ -177,7 +186,7 @@ export async function* readEntries(
       out.push({ line: lineNo, value: parsed });
     };
 
-    const buf = Buffer.allocUnsafe(CHUNK);
+    const buf = Buffer.allocUnsafe(chunkSize);
     let carry: Buffer[] = [];
     let carryBytes = 0;
     let oversized = false;
@@ -190,7 +199,7 @@ export async function* readEntries(
 
     for (;;) {
       signal?.throwIfAborted();
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+      const { bytesRead } = await fh.read(buf, 0, chunkSize, null);
       if (bytesRead === 0) break;
       const chunk = buf.subarray(0, bytesRead);
       const lastNl = chunk.lastIndexOf(NL);

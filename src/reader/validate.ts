@@ -36,7 +36,10 @@ export async function validateRollout(
           const named = parseRolloutFileName(path.basename(file));
           const id = (value.payload as { id: string }).id;
           if (named && named.id.toLowerCase() !== id.toLowerCase()) {
-            firstProblems.push({ line, message: `session_meta id ${id} differs from the id in the file name (${named.id})` });
+            firstProblems.push({
+              line,
+              message: `session_meta id ${id} differs from the id in the file name (${named.id})`,
+            });
           }
           problems.push(...firstProblems);
         }

@@ -13,7 +13,12 @@ const meta = (extra: Record<string, unknown> = {}) =>
     payload: { id: ID, session_id: ID, timestamp: TS, cwd: '/w', originator: 'test', ...extra },
   });
 const user = (text: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ timestamp: TS, type: 'event_msg', payload: { type: 'user_message', message: text }, ...extra });
+  JSON.stringify({
+    timestamp: TS,
+    type: 'event_msg',
+    payload: { type: 'user_message', message: text },
+    ...extra,
+  });
 const item = (text: string) =>
   JSON.stringify({
     timestamp: TS,
@@ -21,7 +26,10 @@ const item = (text: string) =>
     payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] },
   });
 
-async function file(content: string | Buffer, name = `rollout-2026-11-21T05-24-14-${ID}.jsonl`): Promise<string> {
+async function file(
+  content: string | Buffer,
+  name = `rollout-2026-11-21T05-24-14-${ID}.jsonl`,
+): Promise<string> {
   const dir = await tempDir();
   const p = path.join(dir, name);
   await writeFile(p, content);
@@ -42,7 +50,12 @@ describe('readRollout', () => {
   });
 
   it('keeps unknown types and unknown envelope keys', async () => {
-    const odd = JSON.stringify({ timestamp: TS, type: 'world_state', payload: { x: [1, 2] }, metadata: { k: 1 } });
+    const odd = JSON.stringify({
+      timestamp: TS,
+      type: 'world_state',
+      payload: { x: [1, 2] },
+      metadata: { k: 1 },
+    });
     const p = await file([meta({ extra_field: { deep: true } }), odd].join('\n') + '\n');
     const r = await readRollout(p);
     expect(r.errors).toEqual([]);
@@ -52,7 +65,9 @@ describe('readRollout', () => {
   });
 
   it('reports blank lines, invalid JSON and a torn tail by line number, keeping the rest', async () => {
-    const p = await file([meta(), '', user('a'), '{"timestamp": oops', '   ', item('b'), '{"timestamp":"x","ty'].join('\n'));
+    const p = await file(
+      [meta(), '', user('a'), '{"timestamp": oops', '   ', item('b'), '{"timestamp":"x","ty'].join('\n'),
+    );
     const r = await readRollout(p);
     expect(r.lines).toHaveLength(3);
     expect(r.lineNumbers).toEqual([1, 3, 6]);
@@ -82,7 +97,9 @@ describe('readRollout', () => {
   it('reports invalid UTF-8 on the right line and keeps the line', async () => {
     const bad = Buffer.concat([
       Buffer.from(meta() + '\n' + user('a') + '\n'),
-      Buffer.from('{"timestamp":"' + TS + '","type":"event_msg","payload":{"type":"user_message","message":"'),
+      Buffer.from(
+        '{"timestamp":"' + TS + '","type":"event_msg","payload":{"type":"user_message","message":"',
+      ),
       Buffer.from([0xff, 0xfe, 0x41]),
       Buffer.from('"}}\n'),
     ]);
@@ -92,7 +109,9 @@ describe('readRollout', () => {
   });
 
   it('reports lines that are JSON but not envelopes', async () => {
-    const p = await file([meta(), '[1,2]', '"str"', '{"type":"event_msg"}', '{"payload":{}}'].join('\n') + '\n');
+    const p = await file(
+      [meta(), '[1,2]', '"str"', '{"type":"event_msg"}', '{"payload":{}}'].join('\n') + '\n',
+    );
     const r = await readRollout(p);
     expect(r.errors.map((e) => [e.line, e.message])).toEqual([
       [2, 'not a JSON object (array)'],
@@ -117,7 +136,12 @@ describe('readRollout', () => {
 
   it('reads the legacy bare format', async () => {
     const lines = [
-      JSON.stringify({ id: ID, timestamp: '2025-06-01T10:00:00.000Z', instructions: 'be nice', git: { branch: 'main' } }),
+      JSON.stringify({
+        id: ID,
+        timestamp: '2025-06-01T10:00:00.000Z',
+        instructions: 'be nice',
+        git: { branch: 'main' },
+      }),
       JSON.stringify({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'old' }] }),
       JSON.stringify({ record_type: 'state' }),
       JSON.stringify({ type: 'function_call', name: 'shell', arguments: '{}', call_id: 'c1' }),
@@ -131,8 +155,17 @@ describe('readRollout', () => {
   });
 
   it('collects workspace_snapshot links', async () => {
-    const snap = { message_id: 'm1', commit: 'a'.repeat(40), tree: 'b'.repeat(40), workspace: '/w', store: '/s' };
-    const p = await file([meta(), JSON.stringify({ timestamp: TS, type: 'workspace_snapshot', payload: snap })].join('\n') + '\n');
+    const snap = {
+      message_id: 'm1',
+      commit: 'a'.repeat(40),
+      tree: 'b'.repeat(40),
+      workspace: '/w',
+      store: '/s',
+    };
+    const p = await file(
+      [meta(), JSON.stringify({ timestamp: TS, type: 'workspace_snapshot', payload: snap })].join('\n') +
+        '\n',
+    );
     expect((await readRollout(p)).snapshots).toEqual([snap]);
   });
 
@@ -175,7 +208,8 @@ describe('readRollout', () => {
 describe('streamRollout', () => {
   it('yields the same lines as readRollout, across chunk boundaries', async () => {
     const lines = [meta()];
-    for (let i = 0; i < 3000; i++) lines.push(i % 3 === 0 ? user(`u${i} ${'y'.repeat(i % 700)}`) : item(`a${i} ✓ 日本`));
+    for (let i = 0; i < 3000; i++)
+      lines.push(i % 3 === 0 ? user(`u${i} ${'y'.repeat(i % 700)}`) : item(`a${i} ✓ 日本`));
     const p = await file(lines.join('\n') + '\n');
     const streamed = [];
     for await (const line of streamRollout(p)) streamed.push(line);

@@ -22,9 +22,20 @@ describe('validateRollout', () => {
       meta(),
       line('response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }),
       line('event_msg', { type: 'user_message', message: 'hi', images: null }),
-      line('response_item', { type: 'function_call', name: 'shell', arguments: '{"cmd":["ls"]}', call_id: 'c1' }),
+      line('response_item', {
+        type: 'function_call',
+        name: 'shell',
+        arguments: '{"cmd":["ls"]}',
+        call_id: 'c1',
+      }),
       line('response_item', { type: 'function_call_output', call_id: 'c1', output: 'ok' }),
-      line('workspace_snapshot', { message_id: 'm', commit: 'a'.repeat(40), tree: 'b'.repeat(40), workspace: '/w', store: '/s' }),
+      line('workspace_snapshot', {
+        message_id: 'm',
+        commit: 'a'.repeat(40),
+        tree: 'b'.repeat(40),
+        workspace: '/w',
+        store: '/s',
+      }),
       line('something_new', { anything: 1 }),
     ]);
     expect(await validateRollout(p)).toEqual([]);
@@ -35,8 +46,19 @@ describe('validateRollout', () => {
       meta(),
       line('response_item', { type: 'message', role: 'user', content: [{ type: 'input_text' }] }),
       line('event_msg', { type: 'user_message' }),
-      line('response_item', { type: 'function_call', name: 'shell', arguments: { not: 'a string' }, call_id: 'c' }),
-      line('workspace_snapshot', { message_id: 'm', commit: 'nothex', tree: 'b'.repeat(40), workspace: '/w', store: '/s' }),
+      line('response_item', {
+        type: 'function_call',
+        name: 'shell',
+        arguments: { not: 'a string' },
+        call_id: 'c',
+      }),
+      line('workspace_snapshot', {
+        message_id: 'm',
+        commit: 'nothex',
+        tree: 'b'.repeat(40),
+        workspace: '/w',
+        store: '/s',
+      }),
       JSON.stringify({ timestamp: 'yesterday', type: 'event_msg', payload: { type: 'x' } }),
     ]);
     const problems = await validateRollout(p);
