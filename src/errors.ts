@@ -139,10 +139,13 @@ export class InvalidRolloutError extends RolloutError {
   readonly path: string;
   /** The 1-based line the problem is on, when it is on one line. */
   readonly line: number | undefined;
+  /** What is wrong, without the path. */
+  readonly reason: string;
   constructor(path: string, reason: string, options?: { line?: number; cause?: unknown }) {
     super('E_BAD_ROLLOUT', `${path}${options?.line ? `:${options.line}` : ''}: ${reason}`, options);
     this.path = path;
     this.line = options?.line;
+    this.reason = reason;
   }
 }
 
@@ -201,7 +204,13 @@ export class GitError extends RolloutError {
   readonly timedOut: boolean;
   constructor(
     message: string,
-    fields: { args: readonly string[]; exitCode?: number; stderr?: string; timedOut?: boolean; cause?: unknown },
+    fields: {
+      args: readonly string[];
+      exitCode?: number;
+      stderr?: string;
+      timedOut?: boolean;
+      cause?: unknown;
+    },
   ) {
     super('E_GIT', message, { cause: fields.cause });
     this.args = fields.args;

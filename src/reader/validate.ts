@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isRolloutError } from '../errors.js';
+import { InvalidRolloutError } from '../errors.js';
 import { parseRolloutFileName } from '../format/filename.js';
 import { lineProblems } from '../format/schema.js';
 import type { RolloutProblem, StreamRolloutOptions } from './stream.js';
@@ -48,8 +48,8 @@ export async function validateRollout(
       }
     }
   } catch (error) {
-    if (!isRolloutError(error)) throw error;
-    problems.push({ line: (error as { line?: number }).line ?? 0, message: error.message });
+    if (!(error instanceof InvalidRolloutError)) throw error;
+    problems.push({ line: error.line ?? 0, message: error.reason });
   }
   return problems.sort((a, b) => a.line - b.line);
 }

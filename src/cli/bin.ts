@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+import { createInterface } from 'node:readline/promises';
+import { main } from './main.js';
+
+const io = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdoutIsTTY: process.stdout.isTTY === true,
+  stderrIsTTY: process.stderr.isTTY === true,
+  stdinIsTTY: process.stdin.isTTY === true,
+  columns: process.stdout.columns,
+  env: process.env,
+  cwd: process.cwd(),
+  now: () => new Date(),
+  async confirm(question: string): Promise<boolean> {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+    } finally {
+      rl.close();
+    }
+  },
+};
+
+process.exitCode = await main(process.argv.slice(2), io);
