@@ -65,6 +65,12 @@ function report(error: unknown, ctx: Ctx): number {
     io.stderr.write(`${style.red('error:')} ${error.message}\n(see rollouts ${error.command} --help)\n`);
     return 2;
   }
+  if (error instanceof TypeError && /^[\w.]+: /.test(error.message)) {
+    // The library rejects bad arguments (a malformed id, contradictory options) with a TypeError
+    // whose message starts with the function's name; other TypeErrors are bugs, reported as such.
+    io.stderr.write(`${style.red('error:')} ${error.message.replace(/^[\w.]+: /, '')}\n`);
+    return 2;
+  }
   if (isRolloutError(error)) {
     io.stderr.write(`${style.red('error:')} ${error.message}\n`);
     if (ctx.debug && error.stack) io.stderr.write(`${error.stack}\n`);

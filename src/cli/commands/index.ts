@@ -1,8 +1,16 @@
 import type { Command } from 'commander';
 import type { Ctx } from '../context.js';
+import { registerArchive } from './archive.js';
+import { registerExport } from './export.js';
+import { registerLs } from './ls.js';
+import { registerShow } from './show.js';
 import { registerValidate } from './validate.js';
 
 /** Every subcommand, in the order help lists them. */
 export function registerCommands(program: Command, ctx: Ctx): void {
+  registerLs(program, ctx);
+  registerShow(program, ctx);
   registerValidate(program, ctx);
+  registerArchive(program, ctx);
+  registerExport(program, ctx);
 }

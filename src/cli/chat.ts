@@ -1,0 +1,79 @@
+import type { RolloutItem } from '../format/types.js';
+import { isHarnessWrapper } from '../format/preview.js';
+
+/** A message of the OpenAI chat format, as fine-tuning data takes it. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string | null;
+  tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+}
+
+const textOf = (content: unknown): string =>
+  Array.isArray(content)
+    ? content
+        .map((p: { text?: unknown }) => (typeof p.text === 'string' ? p.text : ''))
+        .filter(Boolean)
+        .join('\n')
+    : typeof content === 'string'
+      ? content
+      : '';
+
+const outputText = (output: unknown): string =>
+  typeof output === 'string'
+    ? output
+    : output && typeof output === 'object' && 'content' in output && typeof output.content === 'string'
+      ? output.content
+      : Array.isArray(output)
+        ? textOf(output)
+        : JSON.stringify(output ?? null);
+
+/**
+ * The chat transcript of a session's items: the base instructions as the system message, user and
+ * assistant messages, tool calls on the assistant message that made them, tool results as `tool`
+ * messages. Harness wrappers (environment context, instructions) and reasoning are left out.
+ */
+export function toChat(items: readonly RolloutItem[], instructions: string | undefined): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  if (instructions) messages.push({ role: 'system', content: instructions });
+  const lastAssistant = (): ChatMessage => {
+    const last = messages[messages.length - 1];
+    if (last && last.role === 'assistant') return last;
+    const fresh: ChatMessage = { role: 'assistant', content: null };
+    messages.push(fresh);
+    return fresh;
+  };
+  for (const item of items) {
+    if (item.type !== 'response_item') continue;
+    const p = item.payload as Record<string, unknown>;
+    switch (p['type']) {
+      case 'message': {
+        const role = p['role'];
+        const text = textOf(p['content']);
+        if (role === 'user' && !isHarnessWrapper(text)) messages.push({ role: 'user', content: text });
+        else if (role === 'assistant') messages.push({ role: 'assistant', content: text });
+        break;
+      }
+      case 'function_call':
+      case 'custom_tool_call':
+      case 'local_shell_call': {
+        const name = p['type'] === 'local_shell_call' ? 'local_shell' : String(p['name']);
+        const args =
+          p['type'] === 'local_shell_call'
+            ? JSON.stringify(p['action'] ?? {})
+            : String(p['arguments'] ?? p['input'] ?? '');
+        const id = String(p['call_id'] ?? p['id'] ?? `call_${messages.length}`);
+        const target = lastAssistant();
+        (target.tool_calls ??= []).push({ id, type: 'function', function: { name, arguments: args } });
+        break;
+      }
+      case 'function_call_output':
+      case 'custom_tool_call_output':
+        messages.push({ role: 'tool', tool_call_id: String(p['call_id']), content: outputText(p['output']) });
+        break;
+      default:
+        break;
+    }
+  }
+  return messages;
+}

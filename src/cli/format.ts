@@ -1,0 +1,58 @@
+import os from 'node:os';
+import type { SessionSource } from '../format/types.js';
+
+/** The id prefix shown in tables: 13 characters (the UUIDv7 millisecond prefix), accepted by lookups. */
+export const shortId = (id: string): string => id.slice(0, 13);
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** Local date and time to the minute: `2026-11-21 05:24`. */
+export function localTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+/** How long ago: `45s`, `12m`, `3h`, `5d`, `7w`, `2y`. */
+export function age(iso: string, now: Date): string {
+  const s = Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
+  if (s < 86_400 * 14) return `${Math.floor(s / 86_400)}d`;
+  if (s < 86_400 * 365) return `${Math.floor(s / (86_400 * 7))}w`;
+  return `${Math.floor(s / (86_400 * 365))}y`;
+}
+
+/** A path with the user's home folder as `~`, cut from the left to `width` with `…`. */
+export function shortPath(p: string | null, width: number, home = os.homedir()): string {
+  if (!p) return '';
+  let s = home && (p === home || p.startsWith(home + '/')) ? `~${p.slice(home.length)}` : p;
+  if (s.length > width) s = `…${s.slice(s.length - width + 1)}`;
+  return s;
+}
+
+/** One line of text, cut to `width` characters with `…`. */
+export function cut(text: string, width: number): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  if (width <= 0) return '';
+  return one.length > width ? `${one.slice(0, Math.max(0, width - 1))}…` : one;
+}
+
+export function sourceText(source: SessionSource | null | undefined): string {
+  if (source === null || source === undefined) return '';
+  return typeof source === 'string' ? source : JSON.stringify(source);
+}
+
+/** Aligned columns; the last column is not padded. */
+export function columns(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
