@@ -151,7 +151,7 @@ describe('rollouts show', () => {
     const lines = r.err.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(
-      lines[0]!.startsWith(`warning: ${file}:7: torn last line (no newline at the end): invalid JSON`),
+      lines[0]!.startsWith(`warning: ${file}:8: torn last line (no newline at the end): invalid JSON`),
     ).toBe(true);
     expect(r.out).toContain('done with 0');
   });
