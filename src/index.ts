@@ -50,8 +50,10 @@ export type {
   RolloutFormat,
 } from './format/types.js';
 
-
 // recorder
+export { RolloutRecorder } from './recorder/recorder.js';
+export type { RecordUserMessageOptions, ResumedSession } from './recorder/recorder.js';
+export type { Durability, RolloutRecorderOptions, ResumeRecorderOptions } from './recorder/options.js';
 
 // reader
 export { streamRollout } from './reader/stream.js';
@@ -61,5 +63,49 @@ export type { ReadRolloutResult } from './reader/read.js';
 export { validateRollout } from './reader/validate.js';
 
 // lister
+export { listSessions, iterateSessions } from './lister/list.js';
+export { findSession } from './lister/find.js';
+export { archiveSession, unarchiveSession } from './lister/archive.js';
+export type {
+  SessionSummary,
+  SkipReason,
+  SkipHandler,
+  IterateSessionsOptions,
+  ListSessionsOptions,
+  SessionPage,
+  FindSessionOptions,
+  ArchiveSessionOptions,
+} from './lister/types.js';
 
 // snapshot
+export { SnapshotStore, DEFAULT_MAX_FILE_SIZE } from './snapshot/snapshot-store.js';
+export type {
+  SnapshotStoreOptions,
+  CaptureOptions,
+  RestoreOptions,
+  RestoreToDestOptions,
+  RestoreInPlaceOptions,
+  DiffOptions,
+  ListSnapshotsOptions,
+  DeleteSnapshotsOptions,
+  PushOptions,
+  RestoreFromRemoteOptions,
+} from './snapshot/snapshot-store.js';
+export type {
+  SnapshotRef,
+  DiffSide,
+  SnapshotSkipReason,
+  SkippedFile,
+  SnapshotVcsInfo,
+  ChangeStatus,
+  ChangedFile,
+  CaptureResult,
+  SnapshotInfo,
+  DiffEntry,
+  SnapshotDiff,
+  RestoreToDestResult,
+  RewindResult,
+  DeleteResult,
+  PushResult,
+  RemoteRestoreResult,
+} from './snapshot/types.js';

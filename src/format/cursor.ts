@@ -1,0 +1,48 @@
+import { InvalidCursorError } from '../errors.js';
+import { isUuid } from './ids.js';
+
+/**
+ * A position in a listing's order: an instant (milliseconds since the epoch) and a session id.
+ * Sessions are ordered newest first by instant, then by id descending (compared lower-cased).
+ */
+export interface CursorKey {
+  /** Milliseconds since the epoch (creation instant, or modification time for `sortKey: 'updated'`). */
+  time: number;
+  /** The session id, lower-cased. */
+  id: string;
+}
+
+const CURSOR_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([^|]+)$/;
+
+/**
+ * The cursor for "strictly after `key`": `<RFC 3339 UTC with milliseconds>|<id>`, the shape the
+ * Codex app-server uses.
+ */
+export function encodeCursor(key: CursorKey): string {
+  return `${new Date(key.time).toISOString()}|${key.id.toLowerCase()}`;
+}
+
+/** Reads a cursor made by {@link encodeCursor}; anything else is an {@link InvalidCursorError}. */
+export function decodeCursor(cursor: string): CursorKey {
+  if (typeof cursor !== 'string') throw new InvalidCursorError(String(cursor), 'not a string');
+  const m = CURSOR_RE.exec(cursor);
+  if (!m)
+    throw new InvalidCursorError(cursor, 'expected "<RFC 3339 UTC time with milliseconds>|<session id>"');
+  const [, iso, id] = m as unknown as [string, string, string];
+  const time = Date.parse(iso);
+  // Date.parse rolls impossible dates over (Feb 30 → Mar 2); the round trip catches that.
+  if (!Number.isFinite(time) || new Date(time).toISOString() !== iso) {
+    throw new InvalidCursorError(cursor, `"${iso}" is not a real instant`);
+  }
+  if (!isUuid(id)) throw new InvalidCursorError(cursor, `"${id}" is not a session id`);
+  return { time, id: id.toLowerCase() };
+}
+
+/**
+ * Compares two keys in listing order: negative when `a` comes first (is newer), positive when `b`
+ * does, 0 when equal.
+ */
+export function compareKeys(a: CursorKey, b: CursorKey): number {
+  if (a.time !== b.time) return b.time - a.time;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}

@@ -1,0 +1,111 @@
+import path from 'node:path';
+import { decodeCursor, type CursorKey } from '../format/cursor.js';
+import { resolveHome } from '../home.js';
+import type { IterateSessionsOptions, SkipHandler } from './types.js';
+
+/** Options with defaults applied and values checked, shared by every listing entry point. */
+export interface NormalizedListOptions {
+  home: string;
+  pageSize: number;
+  cursor: CursorKey | undefined;
+  sortKey: 'created' | 'updated';
+  sources: ReadonlySet<string> | undefined;
+  modelProviders: ReadonlySet<string> | undefined;
+  defaultProvider: string;
+  cwd: ReadonlySet<string> | undefined;
+  since: number | undefined;
+  until: number | undefined;
+  search: string | undefined;
+  archived: boolean;
+  includeEmpty: boolean;
+  headRecords: number;
+  maxHeadBytes: number;
+  scanCap: number;
+  signal: AbortSignal | undefined;
+  onSkip: SkipHandler | undefined;
+}
+
+export const DEFAULT_PAGE_SIZE = 25;
+export const DEFAULT_HEAD_RECORDS = 10;
+export const DEFAULT_MAX_HEAD_BYTES = 1024 * 1024;
+export const DEFAULT_SCAN_CAP = 10_000;
+export const DEFAULT_PROVIDER = 'openai';
+
+function instant(name: string, value: Date | string | number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new TypeError(`${name}: ${String(value)} is not a valid instant`);
+  return ms;
+}
+
+function positiveInt(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  allowInfinity = false,
+): number {
+  if (value === undefined) return fallback;
+  if (allowInfinity && value === Infinity) return value;
+  if (!Number.isInteger(value) || value < 1)
+    throw new TypeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function stringSet(name: string, value: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw new TypeError(`${name} must be an array of strings`);
+  }
+  return new Set(value);
+}
+
+/** The form a working folder is compared in. */
+export function normalizeCwd(p: string): string {
+  return path.resolve(p);
+}
+
+/** Applies defaults and rejects bad or contradictory options with a `TypeError` naming them. */
+export function normalizeListOptions(
+  options: IterateSessionsOptions & { pageSize?: number },
+  defaults: { scanCap: number },
+): NormalizedListOptions {
+  const o = options ?? {};
+  const sortKey = o.sortKey ?? 'created';
+  if (sortKey !== 'created' && sortKey !== 'updated') {
+    throw new TypeError(`sortKey must be 'created' or 'updated', got ${JSON.stringify(sortKey)}`);
+  }
+  const since = instant('since', o.since);
+  const until = instant('until', o.until);
+  if (since !== undefined && until !== undefined && since > until) {
+    throw new TypeError(
+      `since (${new Date(since).toISOString()}) is after until (${new Date(until).toISOString()}): nothing can match`,
+    );
+  }
+  const cwdList = o.cwd === undefined ? undefined : typeof o.cwd === 'string' ? [o.cwd] : o.cwd;
+  if (cwdList !== undefined && (!Array.isArray(cwdList) || cwdList.some((c) => typeof c !== 'string'))) {
+    throw new TypeError('cwd must be a path or an array of paths');
+  }
+  if (o.search !== undefined && typeof o.search !== 'string') throw new TypeError('search must be a string');
+  if (o.onSkip !== undefined && typeof o.onSkip !== 'function')
+    throw new TypeError('onSkip must be a function');
+  return {
+    home: resolveHome(o.home),
+    pageSize: positiveInt('pageSize', o.pageSize, DEFAULT_PAGE_SIZE),
+    cursor: o.cursor === undefined || o.cursor === null ? undefined : decodeCursor(o.cursor),
+    sortKey,
+    sources: stringSet('sources', o.sources),
+    modelProviders: stringSet('modelProviders', o.modelProviders),
+    defaultProvider: o.defaultProvider ?? DEFAULT_PROVIDER,
+    cwd: cwdList === undefined ? undefined : new Set(cwdList.map(normalizeCwd)),
+    since,
+    until,
+    search: o.search === undefined || o.search === '' ? undefined : o.search.toLowerCase(),
+    archived: o.archived ?? false,
+    includeEmpty: o.includeEmpty ?? false,
+    headRecords: o.headRecords === 0 ? 0 : positiveInt('headRecords', o.headRecords, DEFAULT_HEAD_RECORDS),
+    maxHeadBytes: positiveInt('maxHeadBytes', o.maxHeadBytes, DEFAULT_MAX_HEAD_BYTES),
+    scanCap: positiveInt('scanCap', o.scanCap, defaults.scanCap, true),
+    signal: o.signal,
+    onSkip: o.onSkip,
+  };
+}

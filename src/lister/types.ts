@@ -1,0 +1,256 @@
+import type { GitInfo, RolloutLine, SessionSource } from '../format/types.js';
+
+/**
+ * One session as a listing shows it. Fields missing from the file are `null`.
+ * @public
+ */
+export interface SessionSummary {
+  /** The session id, as written in the file name. */
+  id: string;
+  /** The rollout file. */
+  path: string;
+  /**
+   * Creation instant, RFC 3339 UTC with milliseconds: `session_meta.payload.timestamp` when it is a
+   * valid instant, else the instant the order uses (the UUIDv7 time, else the file name read as UTC).
+   * For a UUIDv7 id the two are the same millisecond.
+   */
+  createdAt: string;
+  /** The file's modification time, RFC 3339 UTC with milliseconds. */
+  updatedAt: string;
+  /** Working folder of the session (`null` for legacy files, which do not record it). */
+  cwd: string | null;
+  /** The program that wrote the session. */
+  originator: string | null;
+  /** Version of that program. */
+  cliVersion: string | null;
+  /** Where the session came from, as written. */
+  source: SessionSource | null;
+  /** The model provider id. */
+  modelProvider: string | null;
+  /** Git facts recorded when the session started. */
+  git: GitInfo | null;
+  /**
+   * One line of the first user message: whitespace collapsed, at most 200 characters. `"[Image]"`
+   * for a message with images only; `null` when the head holds no user message (listed only with
+   * `includeEmpty`).
+   */
+  preview: string | null;
+  /** The first user message in full, after the editor context before `## My request for Codex:`. */
+  firstUserMessage: string | null;
+  /** The thread name from `session_index.jsonl` (the last line for the id wins). */
+  name: string | null;
+  /** True for a session in `archived_sessions/`. */
+  archived: boolean;
+  /**
+   * The first records of the file as parsed (envelope lines; legacy files converted to envelopes),
+   * `session_meta` first. Unparsable lines are left out.
+   */
+  head: RolloutLine[];
+}
+
+/**
+ * Why a file or folder was left out of a listing.
+ *
+ * - `empty`: a zero-length file.
+ * - `torn`: the first line stops without a newline and is not complete JSON (a write in progress or a
+ *   crash).
+ * - `invalid`: the first line is not a `session_meta` line nor a legacy head.
+ * - `not-utf8`: the first line is not valid UTF-8.
+ * - `not-a-file`: named like a rollout but a folder, FIFO, socket or device.
+ * - `unreadable`: opening or reading failed (permissions, symlink loop, I/O error); the error is passed.
+ * - `vanished`: listed, then gone before it could be read (deleted or moved meanwhile).
+ * - `unrecognized-name`: an entry of `sessions/` or `archived_sessions/` whose name fits no layout.
+ * - `compressed`: a `.jsonl.zst` file while this Node.js has no zstd decompressor.
+ * - `duplicate`: a second file for a session already listed at the same place in the order.
+ * @public
+ */
+export type SkipReason =
+  | 'empty'
+  | 'torn'
+  | 'invalid'
+  | 'not-utf8'
+  | 'not-a-file'
+  | 'unreadable'
+  | 'vanished'
+  | 'unrecognized-name'
+  | 'compressed'
+  | 'duplicate';
+
+/**
+ * Called for every file or folder a listing leaves out; the listing goes on.
+ * @public
+ */
+export type SkipHandler = (path: string, reason: SkipReason, error?: unknown) => void;
+
+/**
+ * Options of {@link iterateSessions}; {@link listSessions} adds `pageSize`.
+ * @public
+ */
+export interface IterateSessionsOptions {
+  /**
+   * The home folder.
+   * @defaultValue `$CODEX_HOME`, else `~/.codex`
+   */
+  home?: string;
+  /**
+   * Start strictly after this position: a `nextCursor` from a previous page. `null` or absent starts
+   * at the newest session. A cursor belongs to the `sortKey` it was made with.
+   * @defaultValue `null`
+   */
+  cursor?: string | null;
+  /**
+   * `'created'`: newest creation instant first (the UUIDv7 time of the id, else the file name read as
+   * UTC), ties by id descending. Reads only the date folders a page needs.
+   *
+   * `'updated'`: newest file modification time first (milliseconds), ties by id descending. A file's
+   * mtime is not in its name, so every call lists every date folder and stats every rollout, up to
+   * `scanCap` directory entries (newest folders first): about 0.7 s per 100 000 sessions on a warm
+   * cache when uncapped. A session written to while paging moves to the front, so later pages do
+   * not return it (the order it is paged in has changed under it).
+   * @defaultValue `'created'`
+   */
+  sortKey?: 'created' | 'updated';
+  /**
+   * Keep sessions whose `source` is one of these (exact match; a sub-agent source object matches by
+   * its key, such as `"subagent"`).
+   * @defaultValue every source
+   */
+  sources?: readonly string[];
+  /**
+   * Keep sessions whose `model_provider` is one of these; a session without one matches when
+   * `defaultProvider` is in the list.
+   * @defaultValue every provider
+   */
+  modelProviders?: readonly string[];
+  /**
+   * The provider a session without `model_provider` used.
+   * @defaultValue `'openai'`, the Codex CLI's
+   */
+  defaultProvider?: string;
+  /**
+   * Keep sessions whose working folder is this one (or one of these), compared after
+   * `path.resolve` (trailing separators and `.`/`..` segments do not matter).
+   * @defaultValue every folder
+   */
+  cwd?: string | readonly string[];
+  /**
+   * Keep sessions created at or after this instant.
+   * @defaultValue no bound
+   */
+  since?: Date | string | number;
+  /**
+   * Keep sessions created at or before this instant.
+   * @defaultValue no bound
+   */
+  until?: Date | string | number;
+  /**
+   * Keep sessions whose first user message or name contains this text, ignoring case.
+   * @defaultValue no search
+   */
+  search?: string;
+  /**
+   * List `archived_sessions/` instead of `sessions/`.
+   * @defaultValue `false`
+   */
+  archived?: boolean;
+  /**
+   * Also list sessions whose head holds no user message (the Codex CLI hides them).
+   * @defaultValue `false`
+   */
+  includeEmpty?: boolean;
+  /**
+   * How many records of each file to return as `head` (0 for none).
+   * @defaultValue `10`
+   */
+  headRecords?: number;
+  /**
+   * How many bytes of each file to read at most while looking for the first user message.
+   * @defaultValue `1048576` (1 MiB)
+   */
+  maxHeadBytes?: number;
+  /**
+   * A bound on the directory entries one call examines. When it is reached the call returns what it
+   * has with `reachedScanCap: true` and a cursor to go on from. A folder once started is listed
+   * whole, and a call always gets past at least one session, so paging always progresses.
+   * @defaultValue `10000` for {@link listSessions}, no bound for {@link iterateSessions}
+   */
+  scanCap?: number;
+  /**
+   * Stops the listing; the call rejects with the signal's reason.
+   * @defaultValue none
+   */
+  signal?: AbortSignal;
+  /**
+   * Told about every file or folder left out, with the reason (and the error, for `unreadable`).
+   * @defaultValue none
+   */
+  onSkip?: SkipHandler;
+}
+
+/**
+ * Options of {@link listSessions}.
+ * @public
+ */
+export interface ListSessionsOptions extends IterateSessionsOptions {
+  /**
+   * Sessions per page, at least 1.
+   * @defaultValue `25`
+   */
+  pageSize?: number;
+}
+
+/**
+ * One page of sessions.
+ * @public
+ */
+export interface SessionPage {
+  /** The sessions, in order. */
+  sessions: SessionSummary[];
+  /** Pass as `cursor` for the next page; `null` when nothing follows. */
+  nextCursor: string | null;
+  /** Rollout files opened (heads read) by this call. */
+  scannedFiles: number;
+  /** Files and folders left out by this call (each also reported to `onSkip`). */
+  skippedFiles: number;
+  /** True when the call stopped at `scanCap`: the page may be short, and `nextCursor` goes on. */
+  reachedScanCap: boolean;
+}
+
+/**
+ * Options of {@link findSession}.
+ * @public
+ */
+export interface FindSessionOptions {
+  /**
+   * The home folder.
+   * @defaultValue `$CODEX_HOME`, else `~/.codex`
+   */
+  home?: string;
+  /**
+   * `true`: look in `archived_sessions/` only; `false`: in `sessions/` only.
+   * @defaultValue both (a live session wins over an archived copy)
+   */
+  archived?: boolean;
+  /**
+   * How many records of the file to return as `head`.
+   * @defaultValue `10`
+   */
+  headRecords?: number;
+  /**
+   * Stops the search; the call rejects with the signal's reason.
+   * @defaultValue none
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of {@link archiveSession} and {@link unarchiveSession}.
+ * @public
+ */
+export interface ArchiveSessionOptions {
+  /**
+   * The home folder.
+   * @defaultValue `$CODEX_HOME`, else `~/.codex`
+   */
+  home?: string;
+}
