@@ -160,13 +160,3 @@ export class FirstUserMessageFinder {
     return this.best;
   }
 }
-
-/** Longest preview, in characters (code points). */
-export const PREVIEW_MAX_CHARS = 200;
-
-/** A one-line preview of a message: whitespace collapsed, cut at `max` characters with an ellipsis. */
-export function previewText(text: string, max = PREVIEW_MAX_CHARS): string {
-  const one = text.replace(/\s+/g, ' ').trim();
-  const chars = Array.from(one);
-  return chars.length <= max ? one : `${chars.slice(0, max - 1).join('')}…`;
-}

@@ -1,4 +1,3 @@
-import { previewText } from '../format/preview.js';
 import type { Head } from './head.js';
 import type { Candidate } from './traverse.js';
 import type { SessionSummary } from './types.js';
@@ -26,7 +25,7 @@ export function toSummary(c: Candidate, head: Head, name: string | null): Sessio
     source: meta.source ?? null,
     modelProvider: str(meta.model_provider),
     git: typeof meta.git === 'object' && meta.git !== null ? meta.git : null,
-    preview: message === null ? null : previewText(message),
+    preview: message === null ? null : message.trim(),
     firstUserMessage: message,
     name,
     archived: c.archived,

@@ -30,9 +30,9 @@ export interface SessionSummary {
   /** Git facts recorded when the session started. */
   git: GitInfo | null;
   /**
-   * One line of the first user message: whitespace collapsed, at most 200 characters. `"[Image]"`
-   * for a message with images only; `null` when the head holds no user message (listed only with
-   * `includeEmpty`).
+   * The first user message, trimmed at both ends and otherwise whole, as the Codex CLI's
+   * `thread/list` gives it (cut it to width for display). `"[Image]"` for a message with images
+   * only; `null` when the head holds no user message (listed only with `includeEmpty`).
    */
   preview: string | null;
   /** The first user message in full, after the editor context before `## My request for Codex:`. */

@@ -3,7 +3,6 @@ import {
   BETTER_HIT_WINDOW,
   FirstUserMessageFinder,
   isHarnessWrapper,
-  previewText,
   stripRequestPrefix,
   userMessageOfRecord,
 } from '../../src/format/preview.js';
@@ -105,17 +104,5 @@ describe('user message extraction', () => {
     expect(
       userMessageOfRecord({ type: 'message', role: 'user', content: [text('legacy')] }, true)?.text,
     ).toBe('legacy');
-  });
-});
-
-describe('previewText', () => {
-  it('collapses whitespace to one line', () => {
-    expect(previewText('  a\n\n b\tc  ')).toBe('a b c');
-  });
-  it('cuts long text at the limit with an ellipsis, by code point', () => {
-    const long = '😀'.repeat(300);
-    const p = previewText(long, 10);
-    expect(Array.from(p)).toHaveLength(10);
-    expect(p.endsWith('…')).toBe(true);
   });
 });

@@ -30,7 +30,7 @@ describe('session summary', () => {
       source: 'vscode',
       modelProvider: 'azure',
       git: { commit_hash: 'abc123', branch: 'main', repository_url: 'https://example.com/r.git' },
-      preview: 'Refactor the parser and add tests',
+      preview: 'Refactor the parser\nand add tests',
       firstUserMessage: 'Refactor the parser\nand add tests',
       name: null,
       archived: false,
