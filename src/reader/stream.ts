@@ -1,4 +1,5 @@
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { InvalidRolloutError, hasErrno } from '../errors.js';
 import type { RolloutFormat, RolloutLine } from '../format/types.js';
@@ -76,8 +77,13 @@ export async function* readEntries(
 
   let fh: FileHandle;
   try {
-    fh = await open(path, 'r');
+    // A FIFO or device named like a rollout would block open() forever: refuse what is not a file.
+    const st = await stat(path);
+    if (st.isDirectory()) throw new InvalidRolloutError(path, 'is a folder, not a rollout file');
+    if (!st.isFile()) throw new InvalidRolloutError(path, 'is not a regular file');
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (cause) {
+    if (cause instanceof InvalidRolloutError) throw cause;
     if (hasErrno(cause, 'ENOENT')) throw new InvalidRolloutError(path, 'no such file', { cause });
     if (hasErrno(cause, 'EISDIR'))
       throw new InvalidRolloutError(path, 'is a folder, not a rollout file', { cause });

@@ -235,3 +235,13 @@ describe('streamRollout', () => {
     expect(count).toBe(2);
   });
 });
+
+describe('readRollout on special files', () => {
+  it('refuses a FIFO instead of blocking on it', async () => {
+    const dir = await tempDir();
+    const fifo = path.join(dir, 'fifo.jsonl');
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('mkfifo', [fifo]);
+    await expect(readRollout(fifo)).rejects.toThrow(/is not a regular file/);
+  });
+});
