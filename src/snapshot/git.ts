@@ -43,6 +43,14 @@ export interface GitRunOptions {
   binary?: boolean;
   /** Strip the final newline of stdout (default true for text). */
   stripFinalNewline?: boolean;
+  /** Extra `-c` settings for this call, after (so over) the hardened ones. */
+  config?: Record<string, string>;
+  /**
+   * Open file descriptors the child inherits (as fd 3, 4, …). The snapshot store passes its lock
+   * file this way so the kernel lock stays held while any git process it started is still running,
+   * even when the parent itself was killed.
+   */
+  inheritFds?: number[];
 }
 
 /** The answer of one git call. */
@@ -64,6 +72,9 @@ function emptyHooksDir(): string {
   return emptyHooks;
 }
 
+/** Subcommands that may run external diff drivers or textconv filters unless told not to. */
+const DIFF_COMMANDS = new Set(['diff', 'diff-tree', 'diff-index', 'diff-files', 'log', 'show']);
+
 /** `-c` settings every call carries (they override the repository's own config). */
 function hardenedConfig(): string[] {
   const settings: Record<string, string> = {
@@ -74,6 +85,10 @@ function hardenedConfig(): string[] {
     'tag.forceSignAnnotated': 'false',
     'push.gpgSign': 'false',
     'core.hooksPath': emptyHooksDir(),
+    // The default attributes and excludes files live under $XDG_CONFIG_HOME, read even when global
+    // config is isolated; they would change captured bytes or what counts as ignored.
+    'core.attributesFile': '/dev/null',
+    'core.excludesFile': '/dev/null',
     'core.fsmonitor': 'false',
     'core.untrackedCache': 'false',
     'core.autocrlf': 'false',
@@ -87,6 +102,22 @@ function hardenedConfig(): string[] {
     'core.sshCommand': 'ssh -o BatchMode=yes',
     'credential.helper': '',
     'diff.external': '',
+    'diff.noprefix': 'false',
+    'diff.mnemonicPrefix': 'false',
+    'diff.relative': 'false',
+    'color.ui': 'false',
+    'core.splitIndex': 'false',
+    'core.sparseCheckout': 'false',
+    'index.sparse': 'false',
+    'core.logAllRefUpdates': 'false',
+    'submodule.recurse': 'false',
+    'fetch.recurseSubmodules': 'false',
+    'push.recurseSubmodules': 'no',
+    'fetch.writeCommitGraph': 'false',
+    'transfer.fsckObjects': 'true',
+    // `ext::` URLs run arbitrary commands; a remote URL is data, never a command.
+    'protocol.ext.allow': 'never',
+    'gc.autoDetach': 'false',
     'gc.auto': '0',
     'maintenance.auto': 'false',
     'advice.detachedHead': 'false',
@@ -130,13 +161,20 @@ export function hardenedEnv(options: GitRunOptions = {}): Record<string, string>
  * Runs git with the hardened environment. Rejects with a {@link GitError} (args, exit code, stderr,
  * timedOut) unless the exit code is in `okExitCodes`.
  */
-export async function runGit(args: readonly string[], options: GitRunOptions & { binary: true }): Promise<GitResult<Buffer>>;
+export async function runGit(
+  args: readonly string[],
+  options: GitRunOptions & { binary: true },
+): Promise<GitResult<Buffer>>;
 export async function runGit(args: readonly string[], options?: GitRunOptions): Promise<GitResult<string>>;
 export async function runGit(
   args: readonly string[],
   options: GitRunOptions = {},
 ): Promise<GitResult<string> | GitResult<Buffer>> {
-  const fullArgs = [...hardenedConfig(), ...args];
+  const [sub, ...rest] = args;
+  const guarded =
+    sub !== undefined && DIFF_COMMANDS.has(sub) ? [sub, '--no-ext-diff', '--no-textconv', ...rest] : args;
+  const extra = Object.entries(options.config ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+  const fullArgs = [...hardenedConfig(), ...extra, ...guarded];
   const ok = options.okExitCodes ?? [0];
   let result;
   try {
@@ -151,7 +189,13 @@ export async function runGit(
       stripFinalNewline: options.stripFinalNewline ?? !options.binary,
       encoding: options.binary ? 'buffer' : 'utf8',
       maxBuffer: 1024 * 1024 * 1024,
-      stdin: options.input === undefined ? 'ignore' : 'pipe',
+      // execa passes extra descriptors through at run time; its types only model fds 0-2 here.
+      stdio: [
+        options.input === undefined ? 'ignore' : 'pipe',
+        'pipe',
+        'pipe',
+        ...(options.inheritFds ?? []),
+      ] as unknown as ['pipe', 'pipe', 'pipe'],
     });
   } catch (cause) {
     throw new GitError(`git ${args[0] ?? ''} could not be started: ${(cause as Error).message}`, {
@@ -159,7 +203,8 @@ export async function runGit(
       cause,
     });
   }
-  const stderr = typeof result.stderr === 'string' ? result.stderr : Buffer.from(result.stderr).toString('utf8');
+  const stderr =
+    typeof result.stderr === 'string' ? result.stderr : Buffer.from(result.stderr).toString('utf8');
   if (result.timedOut) {
     throw new GitError(`git ${args[0] ?? ''} timed out after ${options.timeout ?? 60_000} ms`, {
       args,

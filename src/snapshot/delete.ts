@@ -1,0 +1,48 @@
+import { SnapshotNotFoundError } from '../errors.js';
+import { readRefs } from './capture.js';
+import { listLocked } from './list.js';
+import type { HeldLock } from './lock.js';
+import { INDEX_HEAD_REF, messageRef, sessionHeadRef } from './refs.js';
+import { RefFiles, writeStoreHead } from './ref-files.js';
+import { storeGit } from './store-context.js';
+import type { StoreContext } from './store-context.js';
+import type { DeleteResult } from './types.js';
+
+/**
+ * Removes message refs, moves or removes the session head so it keeps nothing deleted alive, then
+ * repacks and prunes: objects only the deleted snapshots reached are gone from disk. A deleted
+ * snapshot that a later one of the same session builds on stays reachable as that one's parent.
+ */
+export async function deleteLocked(
+  ctx: StoreContext,
+  lock: HeldLock,
+  sessionId: string,
+  messageId: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<DeleteResult> {
+  const all = await listLocked(ctx, lock, sessionId, signal);
+  const doomed =
+    messageId === undefined ? all : all.filter((s) => s.ref === messageRef(sessionId, messageId));
+  const headRef = sessionHeadRef(sessionId);
+  const head = (await readRefs(ctx, lock, [headRef], signal)).get(headRef);
+  if (doomed.length === 0 && (messageId !== undefined || head === undefined)) {
+    throw new SnapshotNotFoundError(sessionId, messageId, ctx.gitDir);
+  }
+  const doomedCommits = new Set(doomed.map((s) => s.commit));
+  let updates = doomed.map((s) => `delete ${s.ref}\0${s.commit}\0`).join('');
+  if (head !== undefined) {
+    const survivors = all.filter((s) => !doomedCommits.has(s.commit));
+    const newest = survivors.at(-1);
+    if (messageId === undefined || newest === undefined) updates += `delete ${headRef}\0${head.commit}\0`;
+    else if (doomedCommits.has(head.commit))
+      updates += `update ${headRef}\0${newest.commit}\0${head.commit}\0`;
+  }
+  await storeGit(ctx, lock, ['update-ref', '-z', '--stdin'], { signal, noWorkTree: true, input: updates });
+  const storeHead = await new RefFiles(ctx.gitDir).resolve('HEAD');
+  // HEAD would keep a deleted snapshot alive; unborn, it only makes the next status list more.
+  if (storeHead !== undefined && doomedCommits.has(storeHead))
+    await writeStoreHead(ctx.gitDir, `ref: ${INDEX_HEAD_REF}`);
+  await storeGit(ctx, lock, ['repack', '-a', '-d', '-q'], { signal, noWorkTree: true });
+  await storeGit(ctx, lock, ['prune', '--expire=now'], { signal, noWorkTree: true });
+  return { deleted: doomed.map((s) => ({ sessionId: s.sessionId, messageId: s.messageId })) };
+}

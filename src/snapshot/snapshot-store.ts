@@ -1,0 +1,423 @@
+import { resolveHome } from '../home.js';
+import { captureLocked } from './capture.js';
+import { deleteLocked } from './delete.js';
+import { diffLocked } from './diff.js';
+import { listLocked } from './list.js';
+import { withStoreLock } from './lock.js';
+import { pushLocked, restoreFromRemote } from './push.js';
+import { restoreToDest, rewindInPlace } from './restore.js';
+import { openStoreContext } from './store-context.js';
+import type { StoreContext } from './store-context.js';
+import type {
+  CaptureResult,
+  DeleteResult,
+  DiffSide,
+  PushResult,
+  RemoteRestoreResult,
+  RestoreToDestResult,
+  RewindResult,
+  SnapshotDiff,
+  SnapshotInfo,
+  SnapshotRef,
+} from './types.js';
+
+/**
+ * The default size cap of a captured file: 50 MiB.
+ * @public
+ */
+export const DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024;
+
+/**
+ * Options of {@link SnapshotStore.open}.
+ * @public
+ */
+export interface SnapshotStoreOptions {
+  /**
+   * Any folder inside the workspace. Inside a Git working tree the workspace is its top level (a
+   * linked worktree is a workspace of its own); elsewhere it is the folder itself.
+   */
+  workspace: string;
+  /**
+   * The home folder; the store lives in `<home>/snapshots/<workspace-key>/`.
+   * @defaultValue `$CODEX_HOME`, else `~/.codex`
+   */
+  home?: string;
+  /**
+   * Files larger than this many bytes are left out of captures and listed in `skipped`.
+   * @defaultValue 52428800 (50 MiB, {@link DEFAULT_MAX_FILE_SIZE})
+   */
+  maxFileSize?: number;
+  /** Stops opening (waiting for the store lock, git calls). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of {@link SnapshotStore.capture}.
+ * @public
+ */
+export interface CaptureOptions {
+  /** The session id, any non-empty string. */
+  sessionId: string;
+  /** The message id, any non-empty string. */
+  messageId: string;
+  /** JSON-serialisable data kept in the snapshot's commit message and returned by `list`. */
+  metadata?: Record<string, unknown>;
+  /**
+   * Take the snapshot again when this (session, message) has one already.
+   * @defaultValue false: an existing snapshot is a `SnapshotExistsError`
+   */
+  replace?: boolean;
+  /**
+   * The size cap for this capture.
+   * @defaultValue the store's `maxFileSize`
+   */
+  maxFileSize?: number;
+  /** Stops the capture (waiting for the lock, git calls); nothing is linked then. */
+  signal?: AbortSignal;
+}
+
+/**
+ * {@link SnapshotStore.restore} into a new folder.
+ * @public
+ */
+export interface RestoreToDestOptions {
+  /** The folder to create and fill; it must not exist (its parents are created). */
+  dest: string;
+  /** Must be absent or false with `dest`. */
+  inPlace?: false;
+  /** Stops the restore. */
+  signal?: AbortSignal;
+}
+
+/**
+ * {@link SnapshotStore.restore} over the workspace itself.
+ * @public
+ */
+export interface RestoreInPlaceOptions {
+  /** Rewind the workspace itself. */
+  inPlace: true;
+  /** Must be absent with `inPlace`. */
+  dest?: undefined;
+  /**
+   * The (session, message) under which the pre-rewind state is captured.
+   * @defaultValue the restored snapshot's session, with message id `restore-backup:<time>:<uuid>`
+   */
+  backup?: SnapshotRef;
+  /** Stops the rewind (before files are written, or between git calls). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of {@link SnapshotStore.restore}: `{ dest }` or `{ inPlace: true }`, never both.
+ * @public
+ */
+export type RestoreOptions = RestoreToDestOptions | RestoreInPlaceOptions;
+
+/**
+ * Options of {@link SnapshotStore.diff}.
+ * @public
+ */
+export interface DiffOptions {
+  /**
+   * Also return the unified patch (binary changes as git binary patches).
+   * @defaultValue false
+   */
+  patch?: boolean;
+  /** Stops the diff. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of {@link SnapshotStore.list}.
+ * @public
+ */
+export interface ListSnapshotsOptions {
+  /**
+   * Only this session's snapshots.
+   * @defaultValue every session
+   */
+  sessionId?: string;
+  /** Stops the listing. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of {@link SnapshotStore.delete}.
+ * @public
+ */
+export interface DeleteSnapshotsOptions {
+  /** The session whose snapshots go. */
+  sessionId: string;
+  /**
+   * Only this message's snapshot.
+   * @defaultValue every snapshot of the session
+   */
+  messageId?: string;
+  /** Stops the deletion (between git calls). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of {@link SnapshotStore.push}.
+ * @public
+ */
+export interface PushOptions {
+  /**
+   * Only this session's snapshots.
+   * @defaultValue every snapshot in the store
+   */
+  sessionId?: string;
+  /** Stops the push. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of {@link SnapshotStore.restoreFromRemote}.
+ * @public
+ */
+export interface RestoreFromRemoteOptions {
+  /** Stops the fetch and restore. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Workspace snapshots in a shadow Git store: one bare repository per workspace under
+ * `<home>/snapshots/<workspace-key>/`, one commit per captured message.
+ *
+ * @remarks
+ * The user's own repository is only ever read: its HEAD, index, refs, config, hooks and objects
+ * stay byte-identical. Git runs with every inherited `GIT_*` variable removed and system and global
+ * config ignored. Content is stored byte-exact (no end-of-line conversion, filters, `ident` or
+ * re-encoding); the exec bit and symbolic links are kept.
+ *
+ * What a capture holds: in a Git workspace, tracked files and untracked files its `.gitignore`
+ * files and `info/exclude` do not ignore, as they are in the working tree (the user's global
+ * excludes file is not read: global config is isolated); in a plain folder, every file. Left out
+ * and listed in `skipped`: files over `maxFileSize`, unreadable files, nested repositories and
+ * submodules (never entered, never renamed), special files. The snapshots folder is never
+ * captured, wherever the home is.
+ *
+ * Operations on one store serialize on a kernel lock, across processes; a crashed holder never
+ * leaves it stale. Raw ids never reach a ref name or a command line: refs are
+ * `refs/rollouts/<sha256(sessionId)>/<sha256(messageId)>` and the ids travel in commit messages.
+ * @public
+ */
+export class SnapshotStore {
+  /** The workspace captured: the Git top level, or the plain folder (a real path). */
+  readonly workspace: string;
+  /** Whether the workspace is a Git working tree or a plain folder. */
+  readonly kind: 'git' | 'plain';
+  /** The store: a bare Git repository. */
+  readonly path: string;
+  /** The home folder in use. */
+  readonly home: string;
+  readonly #ctx: StoreContext;
+
+  private constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+    this.workspace = ctx.workspace.root;
+    this.kind = ctx.workspace.kind;
+    this.path = ctx.gitDir;
+    this.home = ctx.home;
+  }
+
+  /**
+   * Opens the store of a workspace, creating it on first use.
+   * @throws `RolloutIOError` when the workspace is not a readable folder or the store cannot be
+   * created; `GitError` when git fails.
+   */
+  static async open(options: SnapshotStoreOptions): Promise<SnapshotStore> {
+    if (typeof options?.workspace !== 'string' || options.workspace === '') {
+      throw new TypeError('SnapshotStore.open: `workspace` must be a folder path.');
+    }
+    const ctx = await openStoreContext({
+      workspace: options.workspace,
+      home: resolveHome(options.home),
+      maxFileSize: checkSize(options.maxFileSize, 'maxFileSize') ?? DEFAULT_MAX_FILE_SIZE,
+      signal: options.signal,
+    });
+    return new SnapshotStore(ctx);
+  }
+
+  /**
+   * Restores a snapshot from an archive remote (see {@link SnapshotStore.push}) into a new folder,
+   * without any local store.
+   *
+   * @remarks
+   * Static because the remote is self-describing: only the tag of that snapshot is fetched (depth
+   * 1) into a temporary repository, its JSON message is checked against the ids, and its tree is
+   * written. The remote URL is passed to git as data after `--end-of-options`; `ext::` URLs are
+   * refused.
+   * @throws `SnapshotNotFoundError` when the remote has no such tag.
+   */
+  static async restoreFromRemote(
+    remoteUrl: string,
+    ref: SnapshotRef,
+    dest: string,
+    options: RestoreFromRemoteOptions = {},
+  ): Promise<RemoteRestoreResult> {
+    checkRef(ref, 'ref');
+    return restoreFromRemote(remoteUrl, ref, dest, options.signal);
+  }
+
+  /**
+   * Captures the workspace as the snapshot of (sessionId, messageId).
+   *
+   * @remarks
+   * The commit's parent is the session's previous capture. An incremental capture hashes only the
+   * files changed since the store's last capture (a persistent index); the first capture of a Git
+   * workspace starts from the user's index and objects, which are then copied into the store.
+   * @throws `SnapshotExistsError` when the pair has a snapshot and `replace` is not set.
+   */
+  async capture(options: CaptureOptions): Promise<CaptureResult> {
+    checkRef(options, 'capture');
+    if (
+      options.metadata !== undefined &&
+      (typeof options.metadata !== 'object' || options.metadata === null)
+    ) {
+      throw new TypeError('capture: `metadata` must be a plain object.');
+    }
+    const metadata =
+      options.metadata === undefined
+        ? null
+        : (JSON.parse(JSON.stringify(options.metadata)) as Record<string, unknown>);
+    const maxFileSize = checkSize(options.maxFileSize, 'maxFileSize') ?? this.#ctx.maxFileSize;
+    return this.#locked(options.signal, (lock) =>
+      captureLocked(this.#ctx, lock, {
+        sessionId: options.sessionId,
+        messageId: options.messageId,
+        metadata,
+        replace: options.replace ?? false,
+        maxFileSize,
+        signal: options.signal,
+      }),
+    );
+  }
+
+  /**
+   * Restores a snapshot into a new folder (`{ dest }`) or rewinds the workspace to it
+   * (`{ inPlace: true }`).
+   *
+   * @remarks
+   * Into `dest`: exact bytes, modes and links; no path can land outside `dest`; an existing `dest`
+   * is refused. In place: the current state is captured first (returned as `backup`; restore it in
+   * place to undo), then only the paths that differ are written or removed. Files the snapshots do
+   * not hold (ignored, skipped) are never touched; if the snapshot needs a path that such a file
+   * occupies, git refuses and nothing is written. Never `git clean`.
+   * @throws `SnapshotNotFoundError`; `RolloutIOError` when `dest` exists.
+   */
+  restore(ref: SnapshotRef, options: RestoreToDestOptions): Promise<RestoreToDestResult>;
+  restore(ref: SnapshotRef, options: RestoreInPlaceOptions): Promise<RewindResult>;
+  restore(ref: SnapshotRef, options: RestoreOptions): Promise<RestoreToDestResult | RewindResult>;
+  async restore(ref: SnapshotRef, options: RestoreOptions): Promise<RestoreToDestResult | RewindResult> {
+    checkRef(ref, 'restore');
+    const dest = (options as { dest?: unknown }).dest;
+    const inPlace = (options as { inPlace?: unknown }).inPlace === true;
+    if (dest !== undefined && inPlace) {
+      throw new TypeError('restore: `dest` and `inPlace` contradict each other; pass one of them.');
+    }
+    if (!inPlace && (typeof dest !== 'string' || dest === '')) {
+      throw new TypeError('restore: pass `{ dest }` (a folder to create) or `{ inPlace: true }`.');
+    }
+    const backup = inPlace ? (options as RestoreInPlaceOptions).backup : undefined;
+    if (backup !== undefined) checkRef(backup, 'restore: backup');
+    return this.#locked<RestoreToDestResult | RewindResult>(options.signal, (lock) =>
+      inPlace
+        ? rewindInPlace(this.#ctx, lock, ref, {
+            backup,
+            maxFileSize: this.#ctx.maxFileSize,
+            signal: options.signal,
+          })
+        : restoreToDest(this.#ctx, lock, ref, dest as string, options.signal),
+    );
+  }
+
+  /**
+   * The changes from one state to another: paths with status and line counts, and the patch on
+   * request. Either side is a snapshot or `'workspace'` (the files as they are now).
+   * @throws `SnapshotNotFoundError`.
+   */
+  async diff(from: DiffSide, to: DiffSide, options: DiffOptions = {}): Promise<SnapshotDiff> {
+    if (from !== 'workspace') checkRef(from, 'diff: from');
+    if (to !== 'workspace') checkRef(to, 'diff: to');
+    return this.#locked(options.signal, (lock) =>
+      diffLocked(this.#ctx, lock, from, to, {
+        patch: options.patch ?? false,
+        maxFileSize: this.#ctx.maxFileSize,
+        signal: options.signal,
+      }),
+    );
+  }
+
+  /** The snapshots in the store (or of one session), oldest capture first. */
+  async list(options: ListSnapshotsOptions = {}): Promise<SnapshotInfo[]> {
+    const all = await this.#locked(options.signal, (lock) =>
+      listLocked(this.#ctx, lock, options.sessionId, options.signal),
+    );
+    return all.map(({ ref: _ref, ...info }) => info);
+  }
+
+  /**
+   * Deletes a session's snapshots (or one message's) and prunes the objects only they kept.
+   *
+   * @remarks
+   * A deleted snapshot that a later snapshot of the same session was captured on top of stays
+   * stored as that snapshot's parent (it is no longer listed).
+   * @throws `SnapshotNotFoundError` when nothing matches.
+   */
+  async delete(options: DeleteSnapshotsOptions): Promise<DeleteResult> {
+    if (typeof options?.sessionId !== 'string' || options.sessionId === '') {
+      throw new TypeError('delete: `sessionId` must be a non-empty string.');
+    }
+    if (
+      options.messageId !== undefined &&
+      (typeof options.messageId !== 'string' || options.messageId === '')
+    ) {
+      throw new TypeError('delete: `messageId` must be a non-empty string when given.');
+    }
+    return this.#locked(options.signal, (lock) =>
+      deleteLocked(this.#ctx, lock, options.sessionId, options.messageId, options.signal),
+    );
+  }
+
+  /**
+   * Pushes snapshots to an archive remote as annotated tags
+   * `refs/tags/rollouts/session/<sha256(sessionId)>/message/<sha256(messageId)>`.
+   *
+   * @remarks
+   * Each tag's message is JSON: `schema_version`, `session_id`, `message_id`, `captured_at`,
+   * `commit`, `vcs`, `metadata`. Tags already on the remote are skipped (and never moved). Tag
+   * objects are deterministic, so pushing the same snapshot from two machines agrees.
+   */
+  async push(remoteUrl: string, options: PushOptions = {}): Promise<PushResult> {
+    if (typeof remoteUrl !== 'string' || remoteUrl === '')
+      throw new TypeError('push: `remoteUrl` must be a URL.');
+    return this.#locked(options.signal, (lock) =>
+      pushLocked(this.#ctx, lock, remoteUrl, options.sessionId, options.signal),
+    );
+  }
+
+  /** Runs `fn` holding the store lock (every operation does, so they serialize across processes). */
+  #locked<T>(signal: AbortSignal | undefined, fn: Parameters<typeof withStoreLock<T>>[2]): Promise<T> {
+    return withStoreLock(this.#ctx.lockFile, signal, fn);
+  }
+}
+
+function checkRef(ref: unknown, where: string): asserts ref is SnapshotRef {
+  const r = ref as Partial<SnapshotRef> | undefined;
+  if (
+    typeof r?.sessionId !== 'string' ||
+    r.sessionId === '' ||
+    typeof r.messageId !== 'string' ||
+    r.messageId === ''
+  ) {
+    throw new TypeError(`${where}: \`sessionId\` and \`messageId\` must be non-empty strings.`);
+  }
+}
+
+function checkSize(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new TypeError(`\`${name}\` must be a non-negative integer.`);
+  return value;
+}

@@ -1,0 +1,190 @@
+import { mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { GitError, RolloutIOError, hasErrno } from '../errors.js';
+import { DIR_MODE, FILE_MODE, homePaths } from '../home.js';
+import { runGit } from './git.js';
+import type { GitResult, GitRunOptions } from './git.js';
+import { withStoreLock } from './lock.js';
+import type { HeldLock } from './lock.js';
+import { INDEX_HEAD_REF } from './refs.js';
+import { resolveWorkspace, workspaceKey } from './workspace.js';
+import type { Workspace } from './workspace.js';
+
+/**
+ * Opening a store: the shadow bare repository of one workspace, and the git runner bound to it.
+ */
+
+/**
+ * Attributes with the highest precedence in the store (`info/attributes` beats every
+ * `.gitattributes`): no end-of-line conversion, no clean/smudge filter (LFS included), no `ident`,
+ * no re-encoding, so the bytes stored are the bytes on disk and the bytes restored are the bytes
+ * stored.
+ */
+export const STORE_ATTRIBUTES = '* -text -eol -filter -ident -working-tree-encoding\n';
+
+/** Everything an operation needs about one store. */
+export interface StoreContext {
+  home: string;
+  workspace: Workspace;
+  /** The bare repository folder. */
+  gitDir: string;
+  /** The persistent index: git's default index path of the store, so `prune` keeps its blobs. */
+  indexFile: string;
+  lockFile: string;
+  /** Workspace-relative `/`-terminated prefix of the snapshots folder when it lies inside the workspace. */
+  excludedPrefix: string | undefined;
+  maxFileSize: number;
+}
+
+export async function openStoreContext(options: {
+  workspace: string;
+  home: string;
+  maxFileSize: number;
+  signal?: AbortSignal;
+}): Promise<StoreContext> {
+  const workspace = await resolveWorkspace(options.workspace, options.signal);
+  const snapshots = homePaths.snapshots(options.home);
+  await mkdirPrivate(snapshots);
+  const realSnapshots = await realpath(snapshots);
+  const gitDir = path.join(realSnapshots, workspaceKey(workspace.root));
+  await mkdirPrivate(gitDir);
+  const rel = path.relative(workspace.root, realSnapshots);
+  const inside = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  const ctx: StoreContext = {
+    home: options.home,
+    workspace,
+    gitDir,
+    indexFile: path.join(gitDir, 'index'),
+    lockFile: path.join(gitDir, 'rollouts.lock'),
+    excludedPrefix: inside ? `${rel.split(path.sep).join('/')}/` : undefined,
+    maxFileSize: options.maxFileSize,
+  };
+  if (rel === '')
+    throw new TypeError('The workspace is the snapshots folder itself; pick another workspace.');
+  await withStoreLock(ctx.lockFile, options.signal, (lock) => initStore(ctx, lock, options.signal));
+  return ctx;
+}
+
+async function initStore(ctx: StoreContext, lock: HeldLock, signal: AbortSignal | undefined): Promise<void> {
+  const marker = path.join(ctx.gitDir, 'rollouts-workspace.json');
+  if (!(await exists(path.join(ctx.gitDir, 'HEAD')))) {
+    // An empty template: no sample hooks, nothing from a user's init.templateDir.
+    await storeGit(
+      ctx,
+      lock,
+      ['init', '--quiet', '--bare', '--template=', '--object-format=sha1', ctx.gitDir],
+      {
+        signal,
+        noWorkTree: true,
+      },
+    );
+    await writeFile(path.join(ctx.gitDir, 'HEAD'), `ref: ${INDEX_HEAD_REF}\n`, { mode: FILE_MODE });
+  }
+  await mkdirPrivate(path.join(ctx.gitDir, 'info'));
+  await writeIfChanged(path.join(ctx.gitDir, 'info', 'attributes'), STORE_ATTRIBUTES);
+  await writeIfChanged(
+    marker,
+    `${JSON.stringify({ workspace: ctx.workspace.root, kind: ctx.workspace.kind, common_dir: ctx.workspace.commonDir ?? null })}\n`,
+  );
+}
+
+/** Options of a git call in a store. */
+export interface StoreGitOptions extends Omit<
+  GitRunOptions,
+  'gitDir' | 'workTree' | 'indexFile' | 'inheritFds'
+> {
+  /** Run without the workspace as work tree (object and ref plumbing). */
+  noWorkTree?: boolean;
+  /** Use this index instead of the persistent one. */
+  indexFile?: string;
+  /** Work tree other than the workspace (restore into a new folder). */
+  workTree?: string;
+}
+
+const STALE_LOCK = /Unable to create '([^']+\.lock)': File exists/;
+
+/**
+ * Runs git in the store while holding its lock. A git `*.lock` file found in the store can only be
+ * left by a killed git process (see lock.ts), so it is removed and the command retried once.
+ */
+export async function storeGit(
+  ctx: StoreContext,
+  lock: HeldLock,
+  args: readonly string[],
+  options: StoreGitOptions & { binary: true },
+): Promise<GitResult<Buffer>>;
+export async function storeGit(
+  ctx: StoreContext,
+  lock: HeldLock,
+  args: readonly string[],
+  options?: StoreGitOptions,
+): Promise<GitResult<string>>;
+export async function storeGit(
+  ctx: StoreContext,
+  lock: HeldLock,
+  args: readonly string[],
+  options: StoreGitOptions = {},
+): Promise<GitResult<string> | GitResult<Buffer>> {
+  const { noWorkTree, workTree, indexFile, ...rest } = options;
+  const tree = noWorkTree ? undefined : (workTree ?? ctx.workspace.root);
+  // The persistent index keeps an untracked cache; a call with it off would strip it again.
+  const persistent = tree === ctx.workspace.root && indexFile === undefined;
+  const config = persistent ? { 'core.untrackedCache': 'true', ...rest.config } : rest.config;
+  const run = (): Promise<GitResult<string> | GitResult<Buffer>> =>
+    runGit(args, {
+      ...rest,
+      // At the top of the work tree, so every path git prints or reads is workspace-relative.
+      cwd: rest.cwd ?? tree ?? ctx.gitDir,
+      gitDir: ctx.gitDir,
+      workTree: tree,
+      config,
+      indexFile: indexFile ?? ctx.indexFile,
+      inheritFds: [lock.fd],
+    } as GitRunOptions);
+  try {
+    return await run();
+  } catch (error) {
+    const stale = error instanceof GitError ? STALE_LOCK.exec(error.stderr)?.[1] : undefined;
+    if (stale === undefined || !isInside(ctx.gitDir, stale)) throw error;
+    await rm(stale, { force: true });
+    return run();
+  }
+}
+
+function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, path.resolve(parent, child));
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+export async function mkdirPrivate(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  } catch (cause) {
+    throw new RolloutIOError('create the folder', dir, cause);
+  }
+}
+
+export async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch (error) {
+    if (hasErrno(error, 'ENOENT', 'ENOTDIR')) return false;
+    throw new RolloutIOError('check', file, error);
+  }
+}
+
+export async function writeIfChanged(file: string, content: string): Promise<void> {
+  let current: string | undefined;
+  try {
+    current = await readFile(file, 'utf8');
+  } catch (error) {
+    if (!hasErrno(error, 'ENOENT')) throw new RolloutIOError('read', file, error);
+  }
+  if (current === content) return;
+  try {
+    await writeFile(file, content, { mode: FILE_MODE });
+  } catch (cause) {
+    throw new RolloutIOError('write', file, cause);
+  }
+}
