@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import type { Ctx } from '../context.js';
 import { registerArchive } from './archive.js';
+import { registerDelete } from './delete.js';
 import { registerExport } from './export.js';
 import { registerLs } from './ls.js';
 import { registerShow } from './show.js';
+import { registerSnapshots } from './snapshots.js';
 import { registerValidate } from './validate.js';
 
 /** Every subcommand, in the order help lists them. */
@@ -12,5 +14,7 @@ export function registerCommands(program: Command, ctx: Ctx): void {
   registerShow(program, ctx);
   registerValidate(program, ctx);
   registerArchive(program, ctx);
+  registerDelete(program, ctx);
   registerExport(program, ctx);
+  registerSnapshots(program, ctx);
 }
