@@ -1,0 +1,114 @@
+import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { RolloutIOError, SessionLockedError, hasErrno } from '../errors.js';
+import { DIR_MODE, FILE_MODE, homePaths } from '../home.js';
+
+/**
+ * The session writer lock: an exclusive, non-blocking `flock` on
+ * `<home>/thread-writer-locks/<id>.lock`.
+ *
+ * @remarks
+ * This is the lock the Codex CLI takes (`File::try_lock`, which is `flock(LOCK_EX | LOCK_NB)` on
+ * Unix), so our writer and a running Codex never append to one rollout at once. An `flock` belongs
+ * to the open file, so a second open in this same process conflicts too, and the kernel drops it
+ * when the process dies: a crashed writer never leaves a stale lock. Node has no `flock`, hence the
+ * maintained native addon `fs-ext`. The lock file itself is never deleted: removing it while
+ * another process has it open would let two writers lock two different files.
+ */
+
+interface FsExt {
+  flockSync(fd: number, flags: 'exnb' | 'un'): void;
+}
+const fsExt = createRequire(import.meta.url)('fs-ext') as FsExt;
+
+/** A held session lock. */
+export interface SessionLock {
+  /** The lock file. */
+  readonly path: string;
+  /** Releases the lock (closing the file releases the flock). Safe to call twice. */
+  release(): void;
+}
+
+/** Lock files are named after the lower-case id, as the Codex CLI prints UUIDs. */
+function lockPath(home: string, id: string): string {
+  return homePaths.lock(home, id.toLowerCase());
+}
+
+/**
+ * Takes the writer lock of session `id`, creating the lock folder (0700) and file (0600) as needed.
+ * Throws {@link SessionLockedError} at once when another writer holds it, {@link RolloutIOError}
+ * when the lock file cannot be opened.
+ */
+export function acquireSessionLock(home: string, id: string): SessionLock {
+  const file = lockPath(home, id);
+  try {
+    mkdirSync(homePaths.locks(home), { recursive: true, mode: DIR_MODE });
+  } catch (cause) {
+    throw new RolloutIOError('create the lock folder of', file, cause);
+  }
+  // The Codex CLI unlinks lock files nobody holds (on exit, and when it sweeps the folder). If that
+  // happens between our open() and flock(), we would hold a lock on a deleted file while the next
+  // writer locks a new one: so after locking, check that the path still names the locked file.
+  for (let attempt = 0; ; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(file, constants.O_RDWR | constants.O_CREAT, FILE_MODE);
+    } catch (cause) {
+      throw new RolloutIOError('open the session lock', file, cause);
+    }
+    try {
+      fsExt.flockSync(fd, 'exnb');
+    } catch (cause) {
+      closeSync(fd);
+      if (hasErrno(cause, 'EWOULDBLOCK', 'EAGAIN')) throw new SessionLockedError(id, file, { cause });
+      throw new RolloutIOError('lock', file, cause);
+    }
+    if (sameFile(fd, file)) {
+      let held = true;
+      return {
+        path: file,
+        release() {
+          if (!held) return;
+          held = false;
+          closeSync(fd);
+        },
+      };
+    }
+    closeSync(fd);
+    if (attempt >= 100) {
+      throw new RolloutIOError('lock', file, new Error('the lock file keeps being replaced while it is locked'));
+    }
+  }
+}
+
+/** True when `fd` is the file at `file` now (same device and inode). */
+function sameFile(fd: number, file: string): boolean {
+  const held = fstatSync(fd);
+  const now = statSync(file, { throwIfNoEntry: false });
+  return now !== undefined && now.ino === held.ino && now.dev === held.dev;
+}
+
+/**
+ * True when some writer (this process included) holds the lock of session `id`. Used to refuse
+ * moving a session's file while it is being written. Never creates the lock file.
+ */
+export function isSessionLocked(home: string, id: string): boolean {
+  const file = lockPath(home, id);
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY);
+  } catch (cause) {
+    if (hasErrno(cause, 'ENOENT')) return false;
+    throw new RolloutIOError('open the session lock', file, cause);
+  }
+  try {
+    fsExt.flockSync(fd, 'exnb');
+    return false;
+  } catch (cause) {
+    if (hasErrno(cause, 'EWOULDBLOCK', 'EAGAIN')) return true;
+    throw new RolloutIOError('probe the session lock', file, cause);
+  } finally {
+    // Closing also drops the probe's own lock when it got one.
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,435 @@
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  openSync,
+  readSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import path from 'node:path';
+import {
+  InvalidRolloutError,
+  RecorderClosedError,
+  RolloutIOError,
+  SessionNotFoundError,
+  hasErrno,
+} from '../errors.js';
+import { dateFolder, parseRolloutFileName, rolloutFileName } from '../format/filename.js';
+import { isUuid } from '../format/ids.js';
+import type { GitInfo, RolloutItem, SessionMetaPayload } from '../format/types.js';
+import { homePaths } from '../home.js';
+import type { ReadRolloutResult } from '../reader/read.js';
+import { readRollout } from '../reader/read.js';
+import { locateSessions, pickOne } from '../lister/find.js';
+import { collectGitInfo } from './git-info.js';
+import { envelopeLine, nowIso } from './line.js';
+import type { SessionLock } from './lock.js';
+import { acquireSessionLock } from './lock.js';
+import type { NormalizedCreateOptions, ResumeRecorderOptions, RolloutRecorderOptions } from './options.js';
+import { normalizeCreateOptions, normalizeResumeOptions } from './options.js';
+import { AppendWriter } from './writer.js';
+
+/**
+ * Options of {@link RolloutRecorder.recordUserMessage}.
+ * @public
+ */
+export interface RecordUserMessageOptions {
+  /** Image URLs (`https:` or `data:`) attached to the message, after its text. */
+  images?: readonly string[];
+}
+
+/**
+ * What {@link RolloutRecorder.resume} returns.
+ * @public
+ */
+export interface ResumedSession {
+  /** A recorder appending to the session's file; it holds the session's writer lock. */
+  recorder: RolloutRecorder;
+  /** The session as it was on disk when resumed (read after the lock was taken). */
+  session: ReadRolloutResult;
+}
+
+const writers = new WeakMap<RolloutRecorder, AppendWriter>();
+
+/** The writer of a recorder, for tests and benchmarks that count its syscalls. */
+export function writerOf(recorder: RolloutRecorder): AppendWriter {
+  return writers.get(recorder)!;
+}
+
+interface RecorderInit {
+  id: string;
+  path: string;
+  writer: AppendWriter;
+  lock: SessionLock;
+  /** The `session_meta` line, queued before the first record of a new session. */
+  metaLine: string | undefined;
+  /** The next `ordinal` when appending to a paginated file. */
+  nextOrdinal: number | undefined;
+}
+
+/**
+ * Records one session as a rollout file, in the Codex CLI's format.
+ *
+ * @remarks
+ * The recorder holds the session's writer lock from `create()`/`resume()` until `close()`, so no
+ * other recorder or running Codex CLI appends to the file meanwhile. A new session's file is
+ * created when its first records are written, never before (a session that records nothing leaves
+ * no file), and appears only once its first line, `session_meta`, is complete.
+ *
+ * Records are queued in call order and written in large batches of whole lines; what a resolved
+ * `flush()` guarantees depends on {@link Durability}. I/O failures are never dropped: the call that
+ * meets one rejects with a {@link RolloutIOError}, the lines stay queued, and the next `flush()`
+ * retries them.
+ *
+ * @example
+ * ```ts
+ * const rec = await RolloutRecorder.create({ cwd: process.cwd() });
+ * await rec.recordUserMessage('Fix the failing test');
+ * await rec.recordAssistantMessage('Done: the fixture path was wrong.');
+ * await rec.close();
+ * ```
+ * @public
+ */
+export class RolloutRecorder {
+  /** The session id (a UUID, lower case for sessions created here). */
+  readonly id: string;
+  /** The rollout file. It exists once something has been recorded (or, when resumed, already). */
+  readonly path: string;
+
+  private readonly lock: SessionLock;
+  private metaLine: string | undefined;
+  private nextOrdinal: number | undefined;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  private constructor(init: RecorderInit) {
+    this.id = init.id;
+    this.path = init.path;
+    this.lock = init.lock;
+    this.metaLine = init.metaLine;
+    this.nextOrdinal = init.nextOrdinal;
+    writers.set(this, init.writer);
+  }
+
+  /**
+   * Starts a new session: takes its writer lock and collects git facts about `cwd`. Creates no
+   * file; the first record does.
+   *
+   * @remarks
+   * Git facts (HEAD commit, branch, `origin` URL) are collected here by three concurrent git calls,
+   * each bounded by `gitTimeoutMs`, so this resolves within that bound even when git hangs; a fact
+   * git does not give in time is left out.
+   *
+   * @throws `TypeError` for bad or contradictory options; {@link SessionLockedError} when another
+   * writer holds the session; {@link RolloutIOError} when the lock cannot be taken or the session's
+   * file exists already.
+   */
+  static async create(options: RolloutRecorderOptions): Promise<RolloutRecorder> {
+    const o = normalizeCreateOptions(options);
+    const file = path.join(
+      homePaths.sessions(o.home),
+      dateFolder(o.createdAt),
+      rolloutFileName(o.createdAt, o.id),
+    );
+    const lock = acquireSessionLock(o.home, o.id);
+    try {
+      if (existsSync(file)) {
+        const cause = Object.assign(new Error('the session exists already; resume it instead'), {
+          code: 'EEXIST',
+        });
+        throw new RolloutIOError('create', file, cause);
+      }
+      let git: GitInfo | undefined;
+      if (o.git === true) git = await collectGitInfo(o.cwd, { timeoutMs: o.gitTimeoutMs, signal: o.signal });
+      else if (o.git !== false) git = o.git;
+      o.signal?.throwIfAborted();
+      const meta = sessionMeta(o, git);
+      return new RolloutRecorder({
+        id: o.id,
+        path: file,
+        writer: new AppendWriter(file, {
+          durability: o.durability,
+          maxQueuedBytes: o.maxQueuedBytes,
+          create: true,
+        }),
+        lock,
+        metaLine: envelopeLine(meta.timestamp, 'session_meta', meta),
+        nextOrdinal: undefined,
+      });
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  /**
+   * Reopens a session to record more: finds its file, takes its writer lock, terminates a torn
+   * last line, and reads the session.
+   *
+   * @param pathOrId - the rollout file, or a session id searched (by file name) under
+   * `<home>/sessions/` and `<home>/archived_sessions/`.
+   *
+   * @remarks
+   * A torn last line (a writer killed mid-line) gets a `\n` so new lines start clean; no byte is
+   * ever removed, and the reader reports the torn line in `session.errors`. In a paginated file
+   * (`history_mode: "paginated"`) new lines continue its `ordinal`s. When a path is given without
+   * `home`, the lock is taken in the home the path lies in (`<home>/sessions/YYYY/MM/DD/…` or
+   * `<home>/archived_sessions/…`).
+   *
+   * @throws {@link SessionNotFoundError} when nothing matches; {@link SessionLockedError} when
+   * another writer holds the session; {@link InvalidRolloutError} for a file that cannot be
+   * appended to (unreadable, compressed, or in the legacy bare format, which is read but never
+   * written).
+   */
+  static async resume(pathOrId: string, options?: ResumeRecorderOptions): Promise<ResumedSession> {
+    const o = normalizeResumeOptions(options);
+    const file = await locateRollout(pathOrId, o.home, o.signal);
+    const home = options?.home === undefined ? (homeOfRollout(file) ?? o.home) : o.home;
+    if (parseRolloutFileName(file)?.compressed) {
+      throw new InvalidRolloutError(file, 'is compressed; unarchive the session before resuming it');
+    }
+    const id = parseRolloutFileName(file)?.id ?? (await readRollout(file, { signal: o.signal })).meta.id;
+    const lock = acquireSessionLock(home, id);
+    try {
+      const session = await readRollout(file, { signal: o.signal });
+      if (session.format === 'legacy') {
+        throw new InvalidRolloutError(
+          file,
+          'is in the legacy bare format (Codex CLI before September 2025), which can be read but is never ' +
+            'appended to. Start a new session instead.',
+        );
+      }
+      if (session.meta.id.toLowerCase() !== id.toLowerCase()) {
+        throw new InvalidRolloutError(
+          file,
+          `its name says session ${id} but its session_meta says ${session.meta.id}`,
+        );
+      }
+      terminateTornLine(file);
+      const recorder = new RolloutRecorder({
+        id: session.meta.id,
+        path: file,
+        writer: new AppendWriter(file, {
+          durability: o.durability,
+          maxQueuedBytes: o.maxQueuedBytes,
+          create: false,
+        }),
+        lock,
+        metaLine: undefined,
+        nextOrdinal: session.format === 'paginated' ? (session.lastOrdinal ?? -1) + 1 : undefined,
+      });
+      return { recorder, session };
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  /**
+   * Queues items, in order, after everything recorded before. The first record of a new session
+   * also queues its `session_meta` line, so the file is created by the next write.
+   *
+   * @remarks
+   * Resolves once the items are queued, not written: call {@link RolloutRecorder.flush} for a
+   * guarantee. Waits (backpressure) while more than `maxQueuedBytes` are queued. A
+   * `workspace_snapshot` item is recorded like any other.
+   *
+   * Rejects with a `TypeError`, recording nothing, when an item has no string `type`, is a
+   * `session_meta` (the recorder writes that one) or has a payload JSON cannot hold. Rejects with
+   * a {@link RolloutIOError} when a write failed: the items are queued nonetheless (do not record
+   * them again) and the next `flush()` retries. Rejects with {@link RecorderClosedError} after
+   * `close()`.
+   */
+  record(items: readonly RolloutItem[]): Promise<void> {
+    if (this.closed) return Promise.reject(new RecorderClosedError(this.id));
+    if (!Array.isArray(items)) return Promise.reject(new TypeError('record() takes an array of items'));
+    if (items.length === 0) return Promise.resolve();
+    const lines: string[] = [];
+    if (this.metaLine !== undefined) lines.push(this.metaLine);
+    const timestamp = nowIso();
+    let ordinal = this.nextOrdinal;
+    try {
+      for (const item of items) {
+        const type = (item as { type?: unknown } | null)?.type;
+        if (typeof type !== 'string' || type === '')
+          throw new TypeError('every item needs a non-empty string type');
+        if (type === 'session_meta')
+          throw new TypeError('session_meta is written by the recorder, not recorded');
+        lines.push(envelopeLine(timestamp, type, item.payload, ordinal));
+        if (ordinal !== undefined) ordinal++;
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.nextOrdinal = ordinal;
+    this.metaLine = undefined;
+    return writerOf(this).enqueue(lines);
+  }
+
+  /**
+   * Records a user turn as the Codex CLI does: a `response_item` user `message` (an `input_text`
+   * part, then one `input_image` part per image) followed by an `event_msg` `user_message`.
+   *
+   * @remarks
+   * Both lines are needed: the Codex CLI lists only sessions that have the event. Same guarantees
+   * and rejections as {@link RolloutRecorder.record}.
+   */
+  recordUserMessage(text: string, options: RecordUserMessageOptions = {}): Promise<void> {
+    if (typeof text !== 'string') return Promise.reject(new TypeError('recordUserMessage() takes a string'));
+    const images = options.images ?? [];
+    return this.record([
+      {
+        type: 'response_item',
+        payload: {
+          type: 'message',
+          role: 'user',
+          content: [
+            { type: 'input_text', text },
+            ...images.map((url) => ({ type: 'input_image', image_url: url })),
+          ],
+        },
+      },
+      {
+        type: 'event_msg',
+        payload: {
+          type: 'user_message',
+          message: text,
+          ...(images.length > 0 ? { images: [...images] } : {}),
+        },
+      },
+    ]);
+  }
+
+  /**
+   * Records an assistant reply as the Codex CLI does: a `response_item` assistant `message` with
+   * one `output_text` part, followed by an `event_msg` `agent_message`. Same guarantees and
+   * rejections as {@link RolloutRecorder.record}.
+   */
+  recordAssistantMessage(text: string): Promise<void> {
+    if (typeof text !== 'string')
+      return Promise.reject(new TypeError('recordAssistantMessage() takes a string'));
+    return this.record([
+      {
+        type: 'response_item',
+        payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] },
+      },
+      { type: 'event_msg', payload: { type: 'agent_message', message: text } },
+    ]);
+  }
+
+  // snapshot(messageId, options): captures the workspace in the snapshot store, then records the
+  // `workspace_snapshot` line through record(). It arrives with the snapshot store.
+
+  /**
+   * Writes everything recorded so far; resolves once it is as durable as the recorder's
+   * {@link Durability} promises (`'none'`/`'flush'`: in the operating system; `'fsync'`: on disk).
+   *
+   * @remarks
+   * If the file or its folder was removed while recording, it is recreated at its path with every
+   * line written so far. Rejects with a {@link RolloutIOError} naming the file when a write fails;
+   * what was not written stays queued and the next `flush()` retries it.
+   */
+  flush(): Promise<void> {
+    return writerOf(this).flush();
+  }
+
+  /**
+   * {@link RolloutRecorder.flush}, synchronously, for exit hooks (`process.on('exit')`) where no
+   * promise can settle. Throws a {@link RolloutIOError} on failure.
+   */
+  flushSync(): void {
+    writerOf(this).flushSync();
+  }
+
+  /**
+   * Flushes, closes the file and releases the session's writer lock. Records after `close()` reject
+   * with {@link RecorderClosedError}.
+   *
+   * @remarks
+   * When the final flush fails, `close()` rejects, the lock stays held and the queued lines stay
+   * queued: call `close()` (or `flush()`) again to retry. Calling it again after success does
+   * nothing.
+   */
+  close(): Promise<void> {
+    this.closed = true;
+    this.closing ??= writerOf(this)
+      .close()
+      .then(
+        () => this.lock.release(),
+        (error: unknown) => {
+          this.closing = undefined;
+          throw error;
+        },
+      );
+    return this.closing;
+  }
+}
+
+function sessionMeta(o: NormalizedCreateOptions, git: GitInfo | undefined): SessionMetaPayload {
+  const meta: SessionMetaPayload = {
+    id: o.id,
+    session_id: o.id,
+    timestamp: o.createdAt.toISOString(),
+    cwd: o.cwd,
+    originator: o.originator,
+    cli_version: o.cliVersion,
+    source: o.source,
+  };
+  if (o.modelProvider !== undefined) meta.model_provider = o.modelProvider;
+  meta.base_instructions = o.baseInstructions;
+  if (git !== undefined) meta.git = git;
+  return meta;
+}
+
+/** The rollout file named by a path or a session id. */
+async function locateRollout(
+  pathOrId: string,
+  home: string,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  if (typeof pathOrId !== 'string' || pathOrId === '') {
+    throw new TypeError('resume() takes a rollout path or a session id');
+  }
+  if (isUuid(pathOrId)) {
+    // The lister's lookup: a UUIDv7 id is found in the day folders its instant allows.
+    const { matches } = await locateSessions(home, pathOrId, { signal });
+    return pickOne(pathOrId, home, matches).path;
+  }
+  const file = path.resolve(pathOrId);
+  let isDir: boolean;
+  try {
+    isDir = statSync(file).isDirectory();
+  } catch (cause) {
+    if (hasErrno(cause, 'ENOENT', 'ENOTDIR')) throw new SessionNotFoundError(pathOrId, undefined, { cause });
+    throw new RolloutIOError('stat', file, cause);
+  }
+  if (isDir) throw new InvalidRolloutError(file, 'is a folder, not a rollout file');
+  return file;
+}
+
+/** The home a rollout path lies in, when it follows the layout. */
+function homeOfRollout(file: string): string | undefined {
+  const dir = path.dirname(file);
+  if (path.basename(dir) === 'archived_sessions') return path.dirname(dir);
+  const sessions = path.dirname(path.dirname(path.dirname(dir)));
+  return path.basename(sessions) === 'sessions' ? path.dirname(sessions) : undefined;
+}
+
+/** Appends `\n` when the file's last byte is not one, so the next line starts on its own. */
+function terminateTornLine(file: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, constants.O_RDWR | constants.O_APPEND);
+    const size = fstatSync(fd).size;
+    if (size === 0) return;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    if (last[0] !== 0x0a) writeSync(fd, '\n');
+  } catch (cause) {
+    throw new RolloutIOError('terminate the last line of', file, cause);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
