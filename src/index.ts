@@ -52,7 +52,11 @@ export type {
 
 // recorder
 export { RolloutRecorder } from './recorder/recorder.js';
-export type { RecordUserMessageOptions, ResumedSession } from './recorder/recorder.js';
+export type {
+  RecordUserMessageOptions,
+  RecorderSnapshotOptions,
+  ResumedSession,
+} from './recorder/recorder.js';
 export type { Durability, RolloutRecorderOptions, ResumeRecorderOptions } from './recorder/options.js';
 
 // reader

@@ -76,7 +76,11 @@ export function acquireSessionLock(home: string, id: string): SessionLock {
     }
     closeSync(fd);
     if (attempt >= 100) {
-      throw new RolloutIOError('lock', file, new Error('the lock file keeps being replaced while it is locked'));
+      throw new RolloutIOError(
+        'lock',
+        file,
+        new Error('the lock file keeps being replaced while it is locked'),
+      );
     }
   }
 }

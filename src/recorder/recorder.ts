@@ -18,7 +18,8 @@ import {
 } from '../errors.js';
 import { dateFolder, parseRolloutFileName, rolloutFileName } from '../format/filename.js';
 import { isUuid } from '../format/ids.js';
-import type { GitInfo, RolloutItem, SessionMetaPayload } from '../format/types.js';
+import type { GitInfo, RolloutItem, SessionMetaPayload, WorkspaceSnapshotPayload } from '../format/types.js';
+import { captureForRollout } from '../snapshot/link.js';
 import { homePaths } from '../home.js';
 import type { ReadRolloutResult } from '../reader/read.js';
 import { readRollout } from '../reader/read.js';
@@ -38,6 +39,27 @@ import { AppendWriter } from './writer.js';
 export interface RecordUserMessageOptions {
   /** Image URLs (`https:` or `data:`) attached to the message, after its text. */
   images?: readonly string[];
+}
+
+/**
+ * Options of {@link RolloutRecorder.snapshot}.
+ * @public
+ */
+export interface RecorderSnapshotOptions {
+  /**
+   * The folder to capture.
+   * @defaultValue the session's `cwd`
+   */
+  workspace?: string;
+  /** A JSON object stored with the snapshot. */
+  metadata?: Record<string, unknown>;
+  /**
+   * Take the snapshot again when this message has one already.
+   * @defaultValue false
+   */
+  replace?: boolean;
+  /** Stops the capture. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -63,6 +85,10 @@ interface RecorderInit {
   path: string;
   writer: AppendWriter;
   lock: SessionLock;
+  /** The home, where the snapshot stores live too. */
+  home: string;
+  /** The session's working folder: the workspace snapshots capture by default. */
+  cwd: string;
   /** The `session_meta` line, queued before the first record of a new session. */
   metaLine: string | undefined;
   /** The next `ordinal` when appending to a paginated file. */
@@ -99,6 +125,8 @@ export class RolloutRecorder {
   readonly path: string;
 
   private readonly lock: SessionLock;
+  private readonly home: string;
+  private readonly cwd: string;
   private metaLine: string | undefined;
   private nextOrdinal: number | undefined;
   private closed = false;
@@ -108,6 +136,8 @@ export class RolloutRecorder {
     this.id = init.id;
     this.path = init.path;
     this.lock = init.lock;
+    this.home = init.home;
+    this.cwd = init.cwd;
     this.metaLine = init.metaLine;
     this.nextOrdinal = init.nextOrdinal;
     writers.set(this, init.writer);
@@ -155,6 +185,8 @@ export class RolloutRecorder {
           create: true,
         }),
         lock,
+        home: o.home,
+        cwd: o.cwd,
         metaLine: envelopeLine(meta.timestamp, 'session_meta', meta),
         nextOrdinal: undefined,
       });
@@ -217,6 +249,8 @@ export class RolloutRecorder {
           create: false,
         }),
         lock,
+        home,
+        cwd: session.meta.cwd,
         metaLine: undefined,
         nextOrdinal: session.format === 'paginated' ? (session.lastOrdinal ?? -1) + 1 : undefined,
       });
@@ -319,8 +353,36 @@ export class RolloutRecorder {
     ]);
   }
 
-  // snapshot(messageId, options): captures the workspace in the snapshot store, then records the
-  // `workspace_snapshot` line through record(). It arrives with the snapshot store.
+  /**
+   * Captures the workspace as the snapshot of message `messageId` in the workspace's shadow Git
+   * store (see {@link SnapshotStore}), then records a `workspace_snapshot` line linking the two;
+   * resolves to that line's payload.
+   *
+   * @remarks
+   * The workspace defaults to the session's `cwd` (for a Git working tree, its top level). The line
+   * is queued once the capture is done, so records queued meanwhile come before it. The user's
+   * repository is never written to.
+   *
+   * @throws {@link SnapshotExistsError} when this message has a snapshot already and `replace` is
+   * not set; {@link GitError} when git fails; {@link RecorderClosedError} after `close()`.
+   */
+  async snapshot(
+    messageId: string,
+    options: RecorderSnapshotOptions = {},
+  ): Promise<WorkspaceSnapshotPayload> {
+    if (this.closed) throw new RecorderClosedError(this.id);
+    const payload = await captureForRollout({
+      workspace: options.workspace ?? this.cwd,
+      home: this.home,
+      sessionId: this.id,
+      messageId,
+      metadata: options.metadata,
+      replace: options.replace,
+      signal: options.signal,
+    });
+    await this.record([{ type: 'workspace_snapshot', payload }]);
+    return payload;
+  }
 
   /**
    * Writes everything recorded so far; resolves once it is as durable as the recorder's
