@@ -23,7 +23,13 @@ function validators(): Map<SchemaName, ValidateFunction> {
   if (compiled) return compiled;
   const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
   const map = new Map<SchemaName, ValidateFunction>();
-  for (const name of ['envelope', 'session_meta', 'workspace_snapshot', 'response_item', 'event_msg'] as const) {
+  for (const name of [
+    'envelope',
+    'session_meta',
+    'workspace_snapshot',
+    'response_item',
+    'event_msg',
+  ] as const) {
     // The schema folder sits beside src/ and dist/ alike: ../../schema from this module's folder.
     const url = new URL(`../../schema/${name}.json`, import.meta.url);
     map.set(name, ajv.compile(JSON.parse(readFileSync(url, 'utf8')) as object));
@@ -33,12 +39,15 @@ function validators(): Map<SchemaName, ValidateFunction> {
 }
 
 function describe(errors: ErrorObject[] | null | undefined, where: string): string[] {
-  return (errors ?? []).map((e) => {
-    const at = `${where}${e.instancePath}`;
-    if (e.keyword === 'required') return `${at}: missing "${(e.params as { missingProperty: string }).missingProperty}"`;
-    if (e.keyword === 'if') return '';
-    return `${at}: ${e.message ?? 'is invalid'}`;
-  }).filter((m) => m !== '');
+  return (errors ?? [])
+    .map((e) => {
+      const at = `${where}${e.instancePath}`;
+      if (e.keyword === 'required')
+        return `${at}: missing "${(e.params as { missingProperty: string }).missingProperty}"`;
+      if (e.keyword === 'if') return '';
+      return `${at}: ${e.message ?? 'is invalid'}`;
+    })
+    .filter((m) => m !== '');
 }
 
 /**

@@ -14,6 +14,7 @@ export interface GitInfo {
   branch?: string;
   /** The URL of the `origin` remote. */
   repository_url?: string;
+  /** Fields this library does not know, kept as they are. */
   [key: string]: unknown;
 }
 
@@ -51,6 +52,7 @@ export interface SessionMetaPayload {
   git?: GitInfo;
   /** `"paginated"` when every line carries an `ordinal` (Codex CLI 0.169 and later). */
   history_mode?: string;
+  /** Fields this library does not know, kept as they are. */
   [key: string]: unknown;
 }
 
@@ -69,11 +71,15 @@ export type ContentPart =
  * @public
  */
 export interface MessageItem {
+  /** Always `message`. */
   type: 'message';
   /** `user`, `assistant`, `developer` or `system`. */
   role: string;
+  /** The parts of the message, in order. */
   content: ContentPart[];
+  /** The model's id of the item, when it gave one. */
   id?: string;
+  /** Fields this library does not know, kept as they are. */
   [key: string]: unknown;
 }
 
@@ -82,10 +88,15 @@ export interface MessageItem {
  * @public
  */
 export interface FunctionCallItem {
+  /** Always `function_call`. */
   type: 'function_call';
+  /** The tool's name. */
   name: string;
+  /** The arguments, a JSON string as the model sent it. */
   arguments: string;
+  /** Pairs the call with its `function_call_output`. */
   call_id: string;
+  /** Fields this library does not know, kept as they are. */
   [key: string]: unknown;
 }
 
@@ -94,9 +105,13 @@ export interface FunctionCallItem {
  * @public
  */
 export interface FunctionCallOutputItem {
+  /** Always `function_call_output`. */
   type: 'function_call_output';
+  /** The `call_id` of the call this answers. */
   call_id: string;
+  /** What the tool returned: a string, or an object with `content`. */
   output: unknown;
+  /** Fields this library does not know, kept as they are. */
   [key: string]: unknown;
 }
 
@@ -107,10 +122,7 @@ export interface FunctionCallOutputItem {
  * @public
  */
 export type ResponseItemPayload =
-  | MessageItem
-  | FunctionCallItem
-  | FunctionCallOutputItem
-  | { type: string; [key: string]: unknown };
+  MessageItem | FunctionCallItem | FunctionCallOutputItem | { type: string; [key: string]: unknown };
 
 /**
  * Any `event_msg` payload: `user_message` (`message`, `images?`), `agent_message`, `token_count`,
@@ -138,6 +150,7 @@ export interface WorkspaceSnapshotPayload {
   workspace: string;
   /** The shadow store holding the commit. */
   store: string;
+  /** Fields this library does not know, kept as they are. */
   [key: string]: unknown;
 }
 
@@ -146,11 +159,17 @@ export interface WorkspaceSnapshotPayload {
  * @public
  */
 export interface RolloutPayloads {
+  /** The session's head: always the first line. */
   session_meta: SessionMetaPayload;
+  /** A model-facing item: message, reasoning, tool call or output. */
   response_item: ResponseItemPayload;
+  /** A user-facing event. */
   event_msg: EventMsgPayload;
+  /** The settings of a turn (model, cwd, policies). */
   turn_context: { [key: string]: unknown };
+  /** A compaction of the history up to this point. */
   compacted: { message?: string; [key: string]: unknown };
+  /** The link from a message to a snapshot of the workspace. */
   workspace_snapshot: WorkspaceSnapshotPayload;
 }
 
@@ -182,6 +201,7 @@ export interface RolloutLine {
   payload: unknown;
   /** Present on every line of a paginated file, from 0, rising by 1. */
   ordinal?: number;
+  /** Fields this library does not know, kept as they are. */
   [key: string]: unknown;
 }
 
@@ -190,7 +210,9 @@ export interface RolloutLine {
  * @public
  */
 export interface SessionMetaLine extends RolloutLine {
+  /** Always `session_meta`. */
   type: 'session_meta';
+  /** The session's head. */
   payload: SessionMetaPayload;
 }
 
@@ -199,10 +221,15 @@ export interface SessionMetaLine extends RolloutLine {
  * @public
  */
 export interface LegacyMeta {
+  /** The session id. */
   id: string;
+  /** Creation instant. */
   timestamp: string;
+  /** The base instructions, as plain text. */
   instructions?: string | null;
+  /** Git facts. */
   git?: GitInfo;
+  /** Fields this library does not know, kept as they are. */
   [key: string]: unknown;
 }
 

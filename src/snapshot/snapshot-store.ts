@@ -77,7 +77,7 @@ export interface CaptureOptions {
 }
 
 /**
- * {@link SnapshotStore.restore} into a new folder.
+ * `SnapshotStore.restore` into a new folder.
  * @public
  */
 export interface RestoreToDestOptions {
@@ -90,7 +90,7 @@ export interface RestoreToDestOptions {
 }
 
 /**
- * {@link SnapshotStore.restore} over the workspace itself.
+ * `SnapshotStore.restore` over the workspace itself.
  * @public
  */
 export interface RestoreInPlaceOptions {
@@ -108,7 +108,7 @@ export interface RestoreInPlaceOptions {
 }
 
 /**
- * Options of {@link SnapshotStore.restore}: `{ dest }` or `{ inPlace: true }`, never both.
+ * Options of `SnapshotStore.restore`: `{ dest }` or `{ inPlace: true }`, never both.
  * @public
  */
 export type RestoreOptions = RestoreToDestOptions | RestoreInPlaceOptions;
@@ -307,7 +307,9 @@ export class SnapshotStore {
    * @throws `SnapshotNotFoundError`; `RolloutIOError` when `dest` exists.
    */
   restore(ref: SnapshotRef, options: RestoreToDestOptions): Promise<RestoreToDestResult>;
+  /** Rewinds the workspace to a snapshot; see the first signature. */
   restore(ref: SnapshotRef, options: RestoreInPlaceOptions): Promise<RewindResult>;
+  /** Either form, decided by the options; see the first signature. */
   restore(ref: SnapshotRef, options: RestoreOptions): Promise<RestoreToDestResult | RewindResult>;
   async restore(ref: SnapshotRef, options: RestoreOptions): Promise<RestoreToDestResult | RewindResult> {
     checkRef(ref, 'restore');

@@ -166,7 +166,7 @@ export interface SnapshotDiff {
 }
 
 /**
- * What {@link SnapshotStore.restore} with `dest` returns.
+ * What `SnapshotStore.restore` with `dest` returns.
  * @public
  */
 export interface RestoreToDestResult {
@@ -181,7 +181,7 @@ export interface RestoreToDestResult {
 }
 
 /**
- * What {@link SnapshotStore.restore} with `inPlace` returns.
+ * What `SnapshotStore.restore` with `inPlace` returns.
  * @public
  */
 export interface RewindResult {
