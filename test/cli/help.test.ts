@@ -1,0 +1,177 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { cli } from './helpers.js';
+
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+describe('help and version', () => {
+  it('rollouts --help', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatchInlineSnapshot(`
+      "Usage: rollouts [options] [command]
+
+      Record, list, read and snapshot coding-agent sessions (Codex-compatible JSONL
+      rollouts).
+
+      Options:
+        -V, --version                    print the version
+        --debug                          print stack traces of errors
+        -h, --help                       show help
+
+      Commands:
+        ls [options]                     list sessions, newest first, a page at a time
+        show [options] <session>         print a session as a readable transcript
+        validate [options] [files...]    check rollout files against the format;
+                                         prints every problem as file:line: message
+        archive [options] <session>      move a session to archived_sessions/ (kept,
+                                         hidden from ls)
+        unarchive [options] <session>    move an archived session back to its date
+                                         folder
+        delete [options] <session>       delete a session's rollout and its snapshots
+                                         (asks first on a terminal)
+        export [options]                 write every session as one JSON object per
+                                         line (JSONL), streaming
+        snapshot [options] [workspace]   capture the workspace as the snapshot of one
+                                         message (the hook entry point); prints the
+                                         commit
+        snapshots [options] [workspace]  list a workspace's snapshots, oldest first
+        restore [options] [workspace]    write a snapshot into a new folder, or rewind
+                                         the workspace to it
+        diff [options] [workspace]       what changed between two snapshots, or
+                                         between a snapshot and the workspace now
+        push [options] [workspace]       push snapshots to an archive remote as
+                                         annotated tags (tags already there are
+                                         skipped)
+      "
+    `);
+  });
+
+  it('no arguments prints the same help', async () => {
+    expect((await cli([])).out).toBe((await cli(['--help'])).out);
+  });
+
+  it('rollouts --version', async () => {
+    expect(await cli(['--version'])).toEqual({ code: 0, out: `${version}\n`, err: '' });
+  });
+
+  it('rollouts ls --help', async () => {
+    expect((await cli(['ls', '--help'])).out).toMatchInlineSnapshot(`
+      "Usage: rollouts ls [options]
+
+      list sessions, newest first, a page at a time
+
+      Options:
+        --home <dir>       the home to list (default: $CODEX_HOME or ~/.codex)
+        --limit <n>        sessions per page (default: "25")
+        --cursor <cursor>  continue after the page that printed this cursor
+        --sort <key>       order by creation or last update (choices: "created",
+                           "updated", default: "created")
+        --source <source>  only sessions from this source (repeatable; default: cli
+                           and vscode)
+        --provider <id>    only sessions of this model provider (repeatable)
+        --cwd <dir>        only sessions whose working folder is this one (repeatable)
+        --since <date>     created at or after (2026-11-21, 2026-11-21T10:00Z, 7d,
+                           12h)
+        --until <date>     created before
+        --search <text>    case-insensitive text in the preview or name
+        --archived         list archived sessions instead of live ones
+        --all-sources      sessions from every source (exec, mcp, sub-agents, …)
+        --json             one JSON summary per line, then {"nextCursor": …}
+        -h, --help         show help
+      "
+    `);
+  });
+
+  it('rollouts show --help', async () => {
+    expect((await cli(['show', '--help'])).out).toMatchInlineSnapshot(`
+      "Usage: rollouts show [options] <session>
+
+      print a session as a readable transcript
+
+      Arguments:
+        session       a session id, a unique id prefix (8+ hex digits), or a rollout
+                      file
+
+      Options:
+        --home <dir>  the home to look in (default: $CODEX_HOME or ~/.codex)
+        --json        the parsed lines, one JSON object per line
+        --raw         the lines as stored
+        --full        tool outputs in full (default: the first lines)
+        -h, --help    show help
+      "
+    `);
+  });
+
+  it('rollouts snapshot --help', async () => {
+    expect((await cli(['snapshot', '--help'])).out).toMatchInlineSnapshot(`
+      "Usage: rollouts snapshot [options] [workspace]
+
+      capture the workspace as the snapshot of one message (the hook entry point);
+      prints the commit
+
+      Arguments:
+        workspace          the workspace folder (default: the current folder)
+
+      Options:
+        --session <id>     the session id
+        --message <id>     the message id
+        --metadata <json>  a JSON object stored with the snapshot
+        --replace          take the snapshot again if this message has one
+        --home <dir>       the home holding the stores (default: $CODEX_HOME or
+                           ~/.codex)
+        -h, --help         show help
+      "
+    `);
+  });
+
+  it('rollouts restore --help', async () => {
+    expect((await cli(['restore', '--help'])).out).toMatchInlineSnapshot(`
+      "Usage: rollouts restore [options] [workspace]
+
+      write a snapshot into a new folder, or rewind the workspace to it
+
+      Arguments:
+        workspace       the workspace folder (default: the current folder)
+
+      Options:
+        --session <id>  the session id
+        --message <id>  the message id
+        --dest <dir>    a new folder to write the snapshot into
+        --in-place      rewind the workspace itself (the current state is captured
+                        first, to undo)
+        --home <dir>    the home holding the stores (default: $CODEX_HOME or ~/.codex)
+        -h, --help      show help
+      "
+    `);
+  });
+
+  it('rollouts export --help', async () => {
+    expect((await cli(['export', '--help'])).out).toMatchInlineSnapshot(`
+      "Usage: rollouts export [options]
+
+      write every session as one JSON object per line (JSONL), streaming
+
+      Options:
+        --out <file>       the file to write (- for standard output)
+        --home <dir>       the home to export (default: $CODEX_HOME or ~/.codex)
+        --since <date>     only sessions created at or after (2026-11-21, 7d, …)
+        --format <format>  envelope: the raw lines; chat: OpenAI chat messages with
+                           tool calls (choices: "envelope", "chat", default:
+                           "envelope")
+        -h, --help         show help
+      "
+    `);
+  });
+
+  it.each(['validate', 'snapshots', 'diff', 'push', 'archive', 'unarchive', 'delete'])(
+    'rollouts %s --help exits 0 with usage',
+    async (cmd) => {
+      const r = await cli([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(new RegExp(`^Usage: rollouts ${cmd} `));
+    },
+  );
+});

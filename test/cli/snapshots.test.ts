@@ -1,0 +1,204 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RolloutRecorder, findSession } from '../../src/index.js';
+import { hashTree, makeHome, makeRepo } from '../helpers/snapshot-fixtures.js';
+import { tempDir } from '../helpers/temp.js';
+import { cli } from './helpers.js';
+
+async function sessionWithSnapshots(): Promise<{ home: string; ws: string; id: string }> {
+  const home = await makeHome();
+  const ws = await makeRepo({ 'a.txt': 'one\n' });
+  const rec = await RolloutRecorder.create({ cwd: ws, home });
+  await rec.recordUserMessage('edit a');
+  await rec.snapshot('m1');
+  await writeFile(path.join(ws, 'a.txt'), 'one\ntwo\n');
+  await writeFile(path.join(ws, 'b.txt'), 'new\n');
+  await rec.recordAssistantMessage('edited');
+  await rec.snapshot('m2');
+  await rec.close();
+  return { home, ws, id: rec.id };
+}
+
+describe('rollouts snapshot (the hook entry point)', () => {
+  it('captures the workspace and prints the commit', async () => {
+    const home = await makeHome();
+    const ws = await makeRepo();
+    const r = await cli([
+      'snapshot',
+      ws,
+      '--session',
+      's-1',
+      '--message',
+      'm-1',
+      '--metadata',
+      '{"tool":"edit"}',
+      '--home',
+      home,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^[0-9a-f]{40}\n$/);
+    const list = await cli(['snapshots', ws, '--json', '--home', home]);
+    expect(JSON.parse(list.out)).toMatchObject({
+      sessionId: 's-1',
+      messageId: 'm-1',
+      commit: r.out.trim(),
+      metadata: { tool: 'edit' },
+    });
+    const again = await cli(['snapshot', ws, '--session', 's-1', '--message', 'm-1', '--home', home]);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/^error: A snapshot of message "m-1" in session "s-1" exists already/);
+  });
+
+  it.each([
+    [['--session', 's'], 2, /^error: --message is required/],
+    [['--session', 's', '--message', 'm', '--metadata', '{nope'], 2, /^error: --metadata is not valid JSON/],
+    [
+      ['--session', 's', '--message', 'm', '--metadata', '[1]'],
+      2,
+      /^error: --metadata must be a JSON object/,
+    ],
+  ])('%j: exit %i', async (args, code, message) => {
+    const home = await makeHome();
+    const ws = await makeRepo();
+    const r = await cli(['snapshot', ws, ...args, '--home', home]);
+    expect(r.code).toBe(code);
+    expect(r.err).toMatch(message);
+  });
+});
+
+describe('rollouts snapshots / diff / restore / push', () => {
+  it('lists, diffs and restores the snapshots of a session', async () => {
+    const { home, ws, id } = await sessionWithSnapshots();
+    const list = await cli(['snapshots', ws, '--session', id, '--home', home]);
+    expect(list.out.split('\n')[0]).toMatch(/^CAPTURED\s+COMMIT\s+SESSION\s+MESSAGE$/);
+    expect(list.out).toMatch(/m1\n.*m2\n$/);
+
+    const stat = await cli([
+      'diff',
+      ws,
+      '--session',
+      id,
+      '--from',
+      'm1',
+      '--to',
+      'm2',
+      '--stat',
+      '--home',
+      home,
+    ]);
+    expect(stat.out).toBe('modified     +1 -0        a.txt\nadded        +1 -0        b.txt\n');
+    const patch = await cli(['diff', ws, '--session', id, '--from', 'm1', '--to', 'm2', '--home', home]);
+    expect(patch.out).toContain('+two');
+    const live = await cli(['diff', ws, '--session', id, '--from', 'm2', '--home', home]);
+    expect(live).toMatchObject({ code: 0, out: '', err: 'no changes\n' });
+
+    const dest = path.join(await tempDir(), 'out');
+    const restored = await cli([
+      'restore',
+      ws,
+      '--session',
+      id,
+      '--message',
+      'm1',
+      '--dest',
+      dest,
+      '--home',
+      home,
+    ]);
+    expect(restored.code).toBe(0);
+    expect(await readFile(path.join(dest, 'a.txt'), 'utf8')).toBe('one\n');
+    expect(existsSync(path.join(dest, 'b.txt'))).toBe(false);
+  });
+
+  it('rewinds in place, prints how to undo, and the undo command works', async () => {
+    const { home, ws, id } = await sessionWithSnapshots();
+    const gitBefore = await hashTree(path.join(ws, '.git'));
+    const r = await cli(['restore', ws, '--session', id, '--message', 'm1', '--in-place', '--home', home]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/: 1 written, 1 removed\n/);
+    expect(await readFile(path.join(ws, 'a.txt'), 'utf8')).toBe('one\n');
+    const undo = r.out
+      .split('\n')[1]!
+      .replace(/^undo: rollouts /, '')
+      .match(/'[^']*'|\S+/g)!
+      .map((a) => a.replace(/^'|'$/g, ''));
+    expect((await cli([...undo, '--home', home])).code).toBe(0);
+    expect(await readFile(path.join(ws, 'b.txt'), 'utf8')).toBe('new\n');
+    expect(await hashTree(path.join(ws, '.git'))).toBe(gitBefore);
+  });
+
+  it.each([
+    [
+      ['restore', '--session', 's', '--message', 'm'],
+      2,
+      /^error: give exactly one of --dest DIR and --in-place/,
+    ],
+    [
+      ['restore', '--session', 's', '--message', 'm', '--dest', 'x', '--in-place'],
+      2,
+      /^error: give exactly one of/,
+    ],
+    [
+      ['restore', '--session', 's', '--message', 'nope', '--dest', 'x'],
+      1,
+      /^error: No snapshot of message "nope"/,
+    ],
+    [['diff', '--session', 's'], 2, /^error: required option '--from <message>' not specified/],
+    [['push'], 2, /^error: required option '--remote <url>' not specified/],
+  ])('%j: exit %i', async (args, code, message) => {
+    const home = await makeHome();
+    const ws = await makeRepo();
+    const r = await cli([...args, '--home', home], { cwd: ws });
+    expect(r.code).toBe(code);
+    expect(r.err).toMatch(message);
+  });
+
+  it('pushes to a bare remote once, then skips what is there', async () => {
+    const { home, ws } = await sessionWithSnapshots();
+    const remote = path.join(await tempDir(), 'archive.git');
+    const { git } = await import('../helpers/snapshot-fixtures.js');
+    await git(path.dirname(remote), 'init', '--bare', '--quiet', remote);
+    const first = await cli(['push', ws, '--remote', `file://${remote}`, '--home', home]);
+    expect(first).toMatchObject({ code: 0, out: '2 pushed, 0 already on the remote\n' });
+    const second = await cli(['push', ws, '--remote', `file://${remote}`, '--home', home]);
+    expect(second.out).toBe('0 pushed, 2 already on the remote\n');
+  });
+});
+
+describe('rollouts delete', () => {
+  it('refuses off a terminal without --yes, and deletes the rollout and its snapshots with it', async () => {
+    const { home, ws, id } = await sessionWithSnapshots();
+    const { path: file } = await findSession(id, { home });
+    const refused = await cli(['delete', id, '--home', home]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/^error: refusing to delete without --yes when not on a terminal/);
+    const declined = await cli(['delete', id, '--home', home], {
+      stdinIsTTY: true,
+      confirm: async () => false,
+    });
+    expect(declined).toMatchObject({ code: 0, err: 'nothing deleted\n' });
+    expect(existsSync(file)).toBe(true);
+
+    const r = await cli(['delete', id.slice(0, 13), '--home', home], {
+      stdinIsTTY: true,
+      confirm: async () => true,
+    });
+    expect(r).toMatchObject({ code: 0, out: `deleted ${file} and 2 snapshots\n` });
+    expect(existsSync(file)).toBe(false);
+    expect((await cli(['snapshots', ws, '--json', '--home', home])).out).toBe('');
+  });
+
+  it('refuses while a writer holds the session', async () => {
+    const home = await makeHome();
+    const rec = await RolloutRecorder.create({ cwd: home, home, git: false });
+    await rec.recordUserMessage('busy');
+    await rec.flush();
+    const r = await cli(['delete', rec.id, '--home', home, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: Session \S+ is being written by another process/);
+    await rec.close();
+    expect((await cli(['delete', rec.id, '--home', home, '--yes'])).code).toBe(0);
+  });
+});
