@@ -120,12 +120,13 @@ export async function readHead(file: string, compressed: boolean, options: HeadO
 
 async function openFailure(file: string, error: unknown): Promise<{ reason: SkipReason; error: unknown }> {
   if (hasErrno(error, 'ENOENT')) {
-    // A dangling symbolic link is a broken entry, not a file deleted during the listing.
-    const dangling = await lstat(file).then(
-      () => true,
+    // A dangling symbolic link is a broken entry, not a file deleted during the listing. Anything
+    // else found there now (a file moved away and back meanwhile) vanished when it was opened.
+    const link = await lstat(file).then(
+      (st) => st.isSymbolicLink(),
       () => false,
     );
-    return { reason: dangling ? 'unreadable' : 'vanished', error };
+    return { reason: link ? 'unreadable' : 'vanished', error };
   }
   if (hasErrno(error, 'EISDIR')) return { reason: 'not-a-file', error };
   return { reason: 'unreadable', error };

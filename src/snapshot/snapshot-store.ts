@@ -353,6 +353,7 @@ export class SnapshotStore {
 
   /** The snapshots in the store (or of one session), oldest capture first. */
   async list(options: ListSnapshotsOptions = {}): Promise<SnapshotInfo[]> {
+    if (options.sessionId !== undefined) checkId(options.sessionId, 'sessionId', 'list');
     const all = await this.#locked(options.signal, (lock) =>
       listLocked(this.#ctx, lock, options.sessionId, options.signal),
     );
@@ -368,15 +369,8 @@ export class SnapshotStore {
    * @throws `SnapshotNotFoundError` when nothing matches.
    */
   async delete(options: DeleteSnapshotsOptions): Promise<DeleteResult> {
-    if (typeof options?.sessionId !== 'string' || options.sessionId === '') {
-      throw new TypeError('delete: `sessionId` must be a non-empty string.');
-    }
-    if (
-      options.messageId !== undefined &&
-      (typeof options.messageId !== 'string' || options.messageId === '')
-    ) {
-      throw new TypeError('delete: `messageId` must be a non-empty string when given.');
-    }
+    checkId(options?.sessionId, 'sessionId', 'delete');
+    if (options.messageId !== undefined) checkId(options.messageId, 'messageId', 'delete');
     return this.#locked(options.signal, (lock) =>
       deleteLocked(this.#ctx, lock, options.sessionId, options.messageId, options.signal),
     );
@@ -394,6 +388,7 @@ export class SnapshotStore {
   async push(remoteUrl: string, options: PushOptions = {}): Promise<PushResult> {
     if (typeof remoteUrl !== 'string' || remoteUrl === '')
       throw new TypeError('push: `remoteUrl` must be a URL.');
+    if (options.sessionId !== undefined) checkId(options.sessionId, 'sessionId', 'push');
     return this.#locked(options.signal, (lock) =>
       pushLocked(this.#ctx, lock, remoteUrl, options.sessionId, options.signal),
     );
@@ -407,13 +402,23 @@ export class SnapshotStore {
 
 function checkRef(ref: unknown, where: string): asserts ref is SnapshotRef {
   const r = ref as Partial<SnapshotRef> | undefined;
-  if (
-    typeof r?.sessionId !== 'string' ||
-    r.sessionId === '' ||
-    typeof r.messageId !== 'string' ||
-    r.messageId === ''
-  ) {
-    throw new TypeError(`${where}: \`sessionId\` and \`messageId\` must be non-empty strings.`);
+  checkId(r?.sessionId, 'sessionId', where);
+  checkId(r?.messageId, 'messageId', where);
+}
+
+/**
+ * Ids must be non-empty and well-formed Unicode: refs are named after the SHA-256 of the id's
+ * UTF-8 bytes, and UTF-8 cannot hold an unpaired surrogate (it would become U+FFFD, so distinct
+ * ids would share one ref).
+ */
+function checkId(value: unknown, name: string, where: string): asserts value is string {
+  if (typeof value !== 'string' || value === '') {
+    throw new TypeError(`${where}: \`${name}\` must be a non-empty string.`);
+  }
+  if (/\p{Surrogate}/u.test(value)) {
+    throw new TypeError(
+      `${where}: \`${name}\` holds an unpaired UTF-16 surrogate; ids must be well-formed Unicode.`,
+    );
   }
 }
 
