@@ -1,25 +1,25 @@
 import path from 'node:path';
 import { SnapshotExistsError } from '../errors.js';
 import type { HeldLock } from './lock.js';
-import { RefFiles, writeStoreHead } from './ref-files.js';
+import { writeLooseObject } from './loose-object.js';
+import { RefFiles, updateRefFiles, writeStoreHead } from './ref-files.js';
 import { RECORD_SCHEMA_VERSION, encodeCommitMessage, messageRef, sessionHeadRef } from './refs.js';
 import type { SnapshotRecord } from './refs.js';
 import { writeWorkspaceTree } from './scan.js';
 import { settleAll } from './settle.js';
 import { storeGit } from './store-context.js';
 import type { StoreContext } from './store-context.js';
-import type { CaptureResult, ChangeStatus, ChangedFile } from './types.js';
+import type { CaptureResult } from './types.js';
 import { readVcsInfo } from './vcs.js';
 
 /**
  * One capture: the workspace's tree committed on top of the session's previous capture, linked
- * from the message's ref. Refs and the user's HEAD are read as files; the git processes are
- * `status`, `update-index` (only when something changed), `write-tree`, `commit-tree` and
- * `update-ref`, plus a `diff-tree` only when the changed paths cannot be known otherwise.
+ * from the message's ref. The git processes are `status`, `update-index` (only when something
+ * changed) and `write-tree`, plus a `diff-index` beside it only when the changed paths cannot be
+ * known otherwise (see scan.ts). The commit object, the refs and both HEADs are written or read as
+ * files: a commit is small and fully determined by its inputs, and the store lock already
+ * serializes every writer, so a git process for each would only add its start-up time.
  */
-
-export const ZERO_OID = '0000000000000000000000000000000000000000';
-export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 export interface CaptureInput {
   sessionId: string;
@@ -40,14 +40,17 @@ export async function captureLocked(
   const headRef = sessionHeadRef(sessionId);
   const capturedAt = new Date().toISOString();
   const refs = new RefFiles(ctx.gitDir);
-  const [existing, parent, storeHead, vcs, built] = await settleAll([
+  const base = settleAll([refs.resolve(headRef), refs.resolve('HEAD')] as const).then(
+    ([parent, indexHead]) => ({ parent, indexHead }),
+  );
+  const [existing, { parent }, vcs, built] = await settleAll([
     refs.resolve(msgRef),
-    refs.resolve(headRef),
-    refs.resolve('HEAD'),
+    base,
     readVcsInfo(ctx.workspace),
-    writeWorkspaceTree(ctx, lock, input.maxFileSize, signal),
+    writeWorkspaceTree(ctx, lock, input.maxFileSize, signal, base),
   ] as const);
   if (existing !== undefined && !input.replace) throw new SnapshotExistsError(sessionId, messageId);
+  signal?.throwIfAborted();
 
   const record: SnapshotRecord = {
     schema_version: RECORD_SCHEMA_VERSION,
@@ -59,30 +62,11 @@ export async function captureLocked(
     vcs,
     skipped: built.skipped,
   };
-  const date = `${Math.floor(Date.parse(capturedAt) / 1000)} +0000`;
-  const commit = (
-    await storeGit(
-      ctx,
-      lock,
-      [
-        'commit-tree',
-        '--no-gpg-sign',
-        ...(parent ? ['-p', parent] : []),
-        '-F',
-        '-',
-        '--end-of-options',
-        built.tree,
-      ],
-      {
-        signal,
-        noWorkTree: true,
-        input: encodeCommitMessage(record),
-        // write-tree does not copy subtrees it finds among the user's objects.
-        alternates: built.alternates,
-        env: { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
-      },
-    )
-  ).stdout;
+  const commit = writeLooseObject(
+    ctx.gitDir,
+    'commit',
+    encodeCommit(built.tree, parent, Math.floor(Date.parse(capturedAt) / 1000), encodeCommitMessage(record)),
+  );
 
   if (built.alternates) {
     // Seeded from the user's objects: copy everything the commit needs into the store before any
@@ -95,17 +79,13 @@ export async function captureLocked(
     );
   }
 
-  // When the index held exactly the parent's tree, the paths just updated are the changes;
-  // otherwise (another session captured in between, a first capture) git compares the trees.
-  const derived = built.indexWasHead && parent !== undefined && storeHead === parent;
-  const updates =
-    `update ${msgRef}\0${commit}\0${existing ?? ZERO_OID}\0` +
-    `update ${headRef}\0${commit}\0${parent ?? ZERO_OID}\0`;
-  const [, changedFiles] = await settleAll([
-    storeGit(ctx, lock, ['update-ref', '-z', '--stdin'], { signal, noWorkTree: true, input: updates }),
-    derived ? Promise.resolve(built.changes) : diffNames(ctx, lock, parent ?? EMPTY_TREE, built.tree, signal),
-  ] as const);
-  await writeStoreHead(ctx.gitDir, commit);
+  // The last point an abort stops the capture: the two refs and HEAD below are set together.
+  signal?.throwIfAborted();
+  updateRefFiles(ctx.gitDir, [
+    { name: msgRef, value: commit, expected: existing },
+    { name: headRef, value: commit, expected: parent },
+  ]);
+  writeStoreHead(ctx.gitDir, commit);
 
   return {
     sessionId,
@@ -114,9 +94,30 @@ export async function captureLocked(
     tree: built.tree,
     parent: parent ?? null,
     capturedAt,
-    changedFiles,
+    changedFiles: built.changedFiles,
     skipped: built.skipped,
   };
+}
+
+/** The identity of every snapshot commit; the one git.ts gives git, so both write equal commits. */
+const IDENTITY = 'agent-rollouts <agent-rollouts@localhost>';
+
+/**
+ * The body of a snapshot commit, byte for byte what `git commit-tree -F -` writes for it with the
+ * store's identity and `GIT_AUTHOR_DATE`/`GIT_COMMITTER_DATE` set to `<seconds> +0000`: no
+ * encoding header (the message is UTF-8), no signature.
+ */
+export function encodeCommit(
+  tree: string,
+  parent: string | undefined,
+  seconds: number,
+  message: string,
+): Buffer {
+  const stamp = `${IDENTITY} ${seconds} +0000`;
+  return Buffer.from(
+    `tree ${tree}\n${parent ? `parent ${parent}\n` : ''}author ${stamp}\ncommitter ${stamp}\n\n${message}`,
+    'utf8',
+  );
 }
 
 /** Reads refs that may not exist: name → commit and tree. */
@@ -138,36 +139,4 @@ export async function readRefs(
     if (name && commit && tree && refs.includes(name)) found.set(name, { commit, tree });
   }
   return found;
-}
-
-const STATUS: Record<string, ChangeStatus> = {
-  A: 'added',
-  M: 'modified',
-  D: 'deleted',
-  T: 'type-changed',
-  R: 'renamed',
-  C: 'copied',
-};
-
-/** Paths that differ between two trees, without pairing renames. */
-export async function diffNames(
-  ctx: StoreContext,
-  lock: HeldLock,
-  from: string,
-  to: string,
-  signal: AbortSignal | undefined,
-): Promise<ChangedFile[]> {
-  const out = await storeGit(
-    ctx,
-    lock,
-    ['diff-tree', '-r', '-z', '--no-renames', '--name-status', '--end-of-options', from, to],
-    { signal, noWorkTree: true },
-  );
-  const parts = out.stdout.split('\0');
-  const files: ChangedFile[] = [];
-  for (let i = 0; i + 1 < parts.length; i += 2) {
-    const status = STATUS[parts[i]!.charAt(0)];
-    if (status !== undefined) files.push({ path: parts[i + 1]!, status });
-  }
-  return files;
 }

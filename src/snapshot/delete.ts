@@ -41,7 +41,7 @@ export async function deleteLocked(
   const storeHead = await new RefFiles(ctx.gitDir).resolve('HEAD');
   // HEAD would keep a deleted snapshot alive; unborn, it only makes the next status list more.
   if (storeHead !== undefined && doomedCommits.has(storeHead))
-    await writeStoreHead(ctx.gitDir, `ref: ${INDEX_HEAD_REF}`);
+    writeStoreHead(ctx.gitDir, `ref: ${INDEX_HEAD_REF}`);
   await storeGit(ctx, lock, ['repack', '-a', '-d', '-q'], { signal, noWorkTree: true });
   await storeGit(ctx, lock, ['prune', '--expire=now'], { signal, noWorkTree: true });
   return { deleted: doomed.map((s) => ({ sessionId: s.sessionId, messageId: s.messageId })) };

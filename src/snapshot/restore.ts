@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SnapshotNotFoundError } from '../errors.js';
-import { captureLocked, diffNames, readRefs } from './capture.js';
+import { captureLocked, readRefs } from './capture.js';
+import { diffNames } from './changes.js';
 import { checkoutTreeInto } from './checkout.js';
 import type { HeldLock } from './lock.js';
 import { writeStoreHead } from './ref-files.js';
@@ -75,7 +76,7 @@ export async function rewindInPlace(
       config: { 'checkout.workers': '0' },
     });
     // The index now holds the target's tree: HEAD follows, so the next status stays short.
-    await writeStoreHead(ctx.gitDir, target.commit);
+    writeStoreHead(ctx.gitDir, target.commit);
   }
   return { mode: 'in-place', ...target, backup, written, removed };
 }

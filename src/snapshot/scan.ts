@@ -1,7 +1,8 @@
-import { copyFile, lstat, readFile, rm } from 'node:fs/promises';
+import { copyFile, lstat, readFile, readdir, rm } from 'node:fs/promises';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { GitError, RolloutIOError, hasErrno } from '../errors.js';
+import { EMPTY_TREE, diffIndexNames } from './changes.js';
 import type { HeldLock } from './lock.js';
 import { settleAll } from './settle.js';
 import { exists, storeGit, writeIfChanged } from './store-context.js';
@@ -21,13 +22,20 @@ export interface WorkspaceTree {
   tree: string;
   skipped: SkippedFile[];
   /**
-   * The paths this update changed in the index, and whether the index equalled the tree of the
-   * store's HEAD before it: then these are exactly the changes from HEAD's commit.
+   * With a base, the paths that differ from the tree of its parent (from nothing without one);
+   * without, the paths this update changed in the index.
    */
-  changes: ChangedFile[];
-  indexWasHead: boolean;
+  changedFiles: ChangedFile[];
   /** Object folders the tree's blobs may still live in (the user's, on a seeded first capture). */
   alternates: string[] | undefined;
+}
+
+/** What the changes of a capture are counted from. */
+export interface TreeBase {
+  /** The commit the capture builds on (the session's previous capture), if any. */
+  parent: string | undefined;
+  /** The store's HEAD: the commit whose tree the index holds after the previous capture. */
+  indexHead: string | undefined;
 }
 
 /** Brings the index up to date and writes its tree; rebuilds the index once if it is unusable. */
@@ -36,16 +44,17 @@ export async function writeWorkspaceTree(
   lock: HeldLock,
   maxFileSize: number,
   signal: AbortSignal | undefined,
+  base?: Promise<TreeBase>,
 ): Promise<WorkspaceTree> {
   try {
-    return await updateIndexAndWriteTree(ctx, lock, maxFileSize, signal, true);
+    return await updateIndexAndWriteTree(ctx, lock, maxFileSize, signal, base, true);
   } catch (error) {
     // A damaged index (or one referring to objects a crash kept from being stored, or a copy of a
     // user's index git cannot use outside its repository, e.g. a split index) is only a cache:
     // start over from nothing.
     if (!(error instanceof GitError) || signal?.aborted) throw error;
-    await rm(ctx.indexFile, { force: true });
-    return updateIndexAndWriteTree(ctx, lock, maxFileSize, signal, false);
+    await removeIndex(ctx);
+    return updateIndexAndWriteTree(ctx, lock, maxFileSize, signal, base, false);
   }
 }
 
@@ -54,6 +63,7 @@ async function updateIndexAndWriteTree(
   lock: HeldLock,
   maxFileSize: number,
   signal: AbortSignal | undefined,
+  base: Promise<TreeBase> | undefined,
   allowSeed: boolean,
 ): Promise<WorkspaceTree> {
   const alternates = allowSeed ? await seedIndex(ctx) : undefined;
@@ -229,10 +239,33 @@ async function updateIndexAndWriteTree(
       },
     );
   }
-  const tree = (await storeGit(ctx, lock, ['write-tree'], { signal, alternates })).stdout;
+  // When the index held exactly the parent's tree, the paths just updated are the changes;
+  // otherwise (another session captured in between, a rewind, a first capture) git compares the
+  // index with the parent while the tree is written. That reader is safe beside write-tree, which
+  // only adds the cache tree: it replaces `index` by a rename and keeps its shared part.
+  const { parent, indexHead } = (await base) ?? { parent: undefined, indexHead: undefined };
+  const derived =
+    base === undefined || (indexWasHead && !staged && parent !== undefined && indexHead === parent);
+  const [written, changedFiles] = await settleAll([
+    storeGit(ctx, lock, ['write-tree'], { signal, alternates }),
+    derived
+      ? Promise.resolve(changes.sort(byPath))
+      : diffIndexNames(ctx, lock, parent ?? EMPTY_TREE, signal, alternates),
+  ] as const);
   skipped.sort(byPath);
-  changes.sort(byPath);
-  return { tree, skipped, alternates, changes, indexWasHead: indexWasHead && !staged };
+  return { tree: written.stdout, skipped, alternates, changedFiles };
+}
+
+/** Removes the persistent index with the shared index files of its split form. */
+async function removeIndex(ctx: StoreContext): Promise<void> {
+  let names: string[] = [];
+  try {
+    names = await readdir(ctx.gitDir);
+  } catch (cause) {
+    throw new RolloutIOError('list', ctx.gitDir, cause);
+  }
+  const shared = names.filter((n) => n.startsWith('sharedindex.')).map((n) => path.join(ctx.gitDir, n));
+  await Promise.all([ctx.indexFile, ...shared].map((f) => rm(f, { force: true })));
 }
 
 const byPath = (a: { path: string }, b: { path: string }): number =>

@@ -101,6 +101,24 @@ export interface StoreGitOptions extends Omit<
   workTree?: string;
 }
 
+/**
+ * Settings of every call on the persistent index (a call without them would undo them on its next
+ * write of the index):
+ *
+ * - an untracked cache, so status re-reads only folders whose mtime changed;
+ * - a split index: the entries live in a `sharedindex.<hash>` file written again only once a fifth
+ *   of them changed, and each command rewrites (and checksums) just the small `index` file with
+ *   the changed entries, instead of every entry of a large workspace, several times per capture.
+ *   The shared index it replaces is removed at once: nothing else in the store uses one. A process
+ *   killed right after that, before its new `index` is in place, leaves an index whose shared part
+ *   is gone; the next capture then rebuilds it from nothing (see scan.ts).
+ */
+const PERSISTENT_INDEX_CONFIG = {
+  'core.untrackedCache': 'true',
+  'core.splitIndex': 'true',
+  'splitIndex.sharedIndexExpire': 'now',
+};
+
 const STALE_LOCK = /Unable to create '([^']+\.lock)': File exists/;
 
 /**
@@ -127,9 +145,8 @@ export async function storeGit(
 ): Promise<GitResult<string> | GitResult<Buffer>> {
   const { noWorkTree, workTree, indexFile, ...rest } = options;
   const tree = noWorkTree ? undefined : (workTree ?? ctx.workspace.root);
-  // The persistent index keeps an untracked cache; a call with it off would strip it again.
   const persistent = tree === ctx.workspace.root && indexFile === undefined;
-  const config = persistent ? { 'core.untrackedCache': 'true', ...rest.config } : rest.config;
+  const config = persistent ? { ...PERSISTENT_INDEX_CONFIG, ...rest.config } : rest.config;
   const run = (): Promise<GitResult<string> | GitResult<Buffer>> =>
     runGit(args, {
       ...rest,

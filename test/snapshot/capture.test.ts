@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SnapshotExistsError } from '../../src/errors.js';
@@ -166,6 +166,83 @@ describe('capture in a Git workspace', () => {
     const store = await SnapshotStore.open({ workspace: ws, home: await makeHome() });
     const snap = await store.capture({ sessionId: 's', messageId: 'm' });
     expect(snap.changedFiles.map((f) => f.path)).toEqual(['a.txt', 'b.txt']);
+    await runGit(['fsck', '--no-dangling', '--no-progress'], { gitDir: store.path });
+  });
+
+  it("lists changes from the session's previous capture when another session or a rewind came between", async () => {
+    const ws = await makeRepo({ 'a.txt': 'a\n', 'b.txt': 'b\n', 'c.txt': 'c\n' });
+    const store = await SnapshotStore.open({ workspace: ws, home: await makeHome() });
+    const s1 = await store.capture({ sessionId: 'one', messageId: 'm1' });
+    await writeTree(ws, { 'a.txt': 'a2\n', 'd.txt': 'd\n' });
+    await store.capture({ sessionId: 'two', messageId: 'm1' });
+    await rm(path.join(ws, 'b.txt'));
+    const s2 = await store.capture({ sessionId: 'one', messageId: 'm2' });
+    expect(s2.parent).toBe(s1.commit);
+    expect(s2.changedFiles).toEqual([
+      { path: 'a.txt', status: 'modified' },
+      { path: 'b.txt', status: 'deleted' },
+      { path: 'd.txt', status: 'added' },
+    ]);
+    // Back to the first capture, then an edit: the index holds the rewound tree, the session's
+    // head is the rewind's backup capture.
+    const rewind = await store.restore({ sessionId: 'one', messageId: 'm1' }, { inPlace: true });
+    await writeTree(ws, { 'c.txt': 'c2\n' });
+    const s3 = await store.capture({ sessionId: 'one', messageId: 'm3' });
+    expect(s3.parent).toBe(rewind.backup.commit);
+    expect(s3.changedFiles).toEqual([
+      { path: 'a.txt', status: 'modified' },
+      { path: 'b.txt', status: 'added' },
+      { path: 'c.txt', status: 'modified' },
+      { path: 'd.txt', status: 'deleted' },
+    ]);
+    const tree = async (c: string) =>
+      (
+        await runGit(['diff-tree', '-r', '--name-only', '--no-renames', `${c}^`, c], { gitDir: store.path })
+      ).stdout.split('\n');
+    expect(await tree(s3.commit)).toEqual(s3.changedFiles.map((f) => f.path));
+  });
+
+  it('keeps capturing after git packs the store refs and objects', async () => {
+    const ws = await makeRepo({ 'a.txt': 'a\n' });
+    const store = await SnapshotStore.open({ workspace: ws, home: await makeHome() });
+    const first = await store.capture({ sessionId: 's', messageId: 'm1', metadata: { n: 1 } });
+    const run = (...args: string[]) => runGit(args, { gitDir: store.path, cwd: store.path });
+    await run('gc', '--quiet', '--prune=now');
+    expect(await readdir(path.join(store.path, 'refs', 'rollouts'))).toEqual([]);
+    await writeTree(ws, { 'a.txt': 'b\n' });
+    const second = await store.capture({ sessionId: 's', messageId: 'm2' });
+    expect(second.parent).toBe(first.commit);
+    expect(second.changedFiles).toEqual([{ path: 'a.txt', status: 'modified' }]);
+    await expect(store.capture({ sessionId: 's', messageId: 'm1' })).rejects.toBeInstanceOf(
+      SnapshotExistsError,
+    );
+    const replaced = await store.capture({ sessionId: 's', messageId: 'm1', replace: true });
+    const listed = await store.list({ sessionId: 's' });
+    expect(listed.map((x) => [x.messageId, x.commit])).toEqual([
+      ['m2', second.commit],
+      ['m1', replaced.commit],
+    ]);
+    expect((await run('rev-parse', '--verify', `${replaced.commit}^{tree}`)).stdout).toBe(replaced.tree);
+    expect((await run('log', '--format=%P %an <%ae> %at', '-1', replaced.commit)).stdout).toBe(
+      `${second.commit} agent-rollouts <agent-rollouts@localhost> ${Math.floor(Date.parse(replaced.capturedAt) / 1000)}`,
+    );
+    await run('fsck', '--strict', '--no-dangling', '--no-progress');
+  });
+
+  it('rebuilds the index when the shared part of its split form is lost', async () => {
+    const ws = await makeRepo({ 'a.txt': 'a\n', 'b.txt': 'b\n' });
+    const store = await SnapshotStore.open({ workspace: ws, home: await makeHome() });
+    const sharedIndexes = async () => (await readdir(store.path)).filter((n) => n.startsWith('sharedindex.'));
+    await store.capture({ sessionId: 's', messageId: 'm1' });
+    await writeTree(ws, { 'c.txt': 'c\n' });
+    await store.capture({ sessionId: 's', messageId: 'm2' });
+    const shared = await sharedIndexes();
+    expect(shared).toHaveLength(1);
+    await rm(path.join(store.path, shared[0]!));
+    await writeTree(ws, { 'd.txt': 'd\n' });
+    const snap = await store.capture({ sessionId: 's', messageId: 'm3' });
+    expect(snap.changedFiles).toEqual([{ path: 'd.txt', status: 'added' }]);
+    expect(await sharedIndexes()).toHaveLength(1);
     await runGit(['fsck', '--no-dangling', '--no-progress'], { gitDir: store.path });
   });
 
