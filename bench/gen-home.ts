@@ -20,23 +20,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dateFolder, rolloutFileName } from '../src/format/filename.js';
 import { newSessionId } from '../src/format/ids.js';
+import { prng } from './_util.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DONE = '.generated-v2';
 const END = Date.UTC(2026, 10, 1);
 const SPAN = 3 * 365 * 24 * 3_600_000;
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS =
   'the parser lister cursor session folder page rollout fix add test refactor error path file home slow fast'.split(
@@ -140,7 +129,7 @@ export function generateHome(
   if (existsSync(marker))
     return { home, bytes: Number((JSON.parse(readFileSync(marker, 'utf8')) as { bytes: number }).bytes) };
   rmSync(home, { recursive: true, force: true });
-  const r = rng(count);
+  const r = prng(count);
   const times = Array.from({ length: count }, () => END - Math.floor(r() * SPAN)).sort((a, b) => a - b);
   const made = new Set<string>();
   const names: string[] = [];

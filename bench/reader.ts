@@ -124,47 +124,66 @@ async function viaNdjson(file: string): Promise<number> {
   return n;
 }
 
-/** Child mode: report the peak RSS above idle of one streaming reader. */
-async function child(which: string, file: string): Promise<void> {
+const readers: Record<string, (file: string) => Promise<unknown>> = {
+  baseline,
+  readRollout: (file) => readRollout(file),
+  streamRollout: viaStream,
+  ndjson: viaNdjson,
+};
+
+/**
+ * Child mode, one reader per fresh process so no reader pays for another's garbage: `time` prints
+ * the best of 3 runs after a warm-up; `rss` the peak RSS above the process's idle RSS in one run.
+ */
+async function child(mode: string, which: string, file: string): Promise<void> {
+  const read = readers[which]!;
+  if (mode === 'time') {
+    process.stdout.write(JSON.stringify({ ms: await bestOf(3, () => read(file)) }));
+    return;
+  }
   global.gc?.();
   await new Promise((r) => setTimeout(r, 50));
-  const { value, peakAboveStart } = await peakRssDuring(() =>
-    which === 'ndjson' ? viaNdjson(file) : viaStream(file),
-  );
-  process.stdout.write(JSON.stringify({ lines: value, peak: peakAboveStart }));
+  const { peakAboveStart } = await peakRssDuring(() => read(file));
+  process.stdout.write(JSON.stringify({ peak: peakAboveStart }));
 }
 
-function rssInChild(which: string, file: string): number {
+function inChild(mode: 'time' | 'rss', which: string, file: string): number {
   const out = execFileSync(
     process.execPath,
-    ['--expose-gc', '--import', 'tsx', path.join(here, 'run.ts'), 'reader', '--child', which, file],
-    { encoding: 'utf8' },
+    ['--expose-gc', '--import', 'tsx', path.join(here, 'run.ts'), 'reader', '--child', mode, which, file],
+    { encoding: 'utf8', maxBuffer: 1024 * 1024 },
   );
-  return (JSON.parse(out) as { peak: number }).peak;
+  const r = JSON.parse(out) as { ms?: number; peak?: number };
+  return mode === 'time' ? r.ms! : r.peak!;
 }
 
 export default async function run(args: string[]): Promise<void> {
-  if (args[0] === '--child') return child(args[1]!, args[2]!);
+  if (args[0] === '--child') return child(args[1]!, args[2]!, args[3]!);
   const mbArg = args.indexOf('--mb');
   const mb = mbArg >= 0 ? Number(args[mbArg + 1]) : 100;
   const file = generate(mb);
   const size = statSync(file).size;
   const lines = await baseline(file);
-  console.log(`reader: ${mib(size)}, ${lines} lines (best of 3 after a warm-up)`);
+  console.log(
+    `reader: ${mib(size)}, ${lines} lines (each reader in a fresh process, best of 3 after a warm-up)`,
+  );
 
-  const tBase = await bestOf(3, () => baseline(file));
-  const tRead = await bestOf(3, () => readRollout(file));
-  const tStream = await bestOf(3, () => viaStream(file));
-  const tNdjson = await bestOf(3, () => viaNdjson(file));
-  const rssStream = rssInChild('stream', file);
-  const rssNdjson = rssInChild('ndjson', file);
+  const t = Object.fromEntries(Object.keys(readers).map((k) => [k, inChild('time', k, file)]));
+  const rss = Object.fromEntries(['streamRollout', 'ndjson'].map((k) => [k, inChild('rss', k, file)]));
+  const tBase = t['baseline']!;
   const mbps = (ms: number): string => `${(size / 1024 / 1024 / (ms / 1000)).toFixed(0)} MiB/s`;
-  const ratio = (ms: number): string => (tBase / ms).toFixed(2);
+  const row = (label: string, k: string, mem: string): string[] => [
+    label,
+    t[k]!.toFixed(0),
+    mbps(t[k]!),
+    (tBase / t[k]!).toFixed(2),
+    mem,
+  ];
   table([
     ['reader', 'ms', 'throughput', 'vs baseline (≥0.80)', 'peak RSS above idle (<64 MiB)'],
-    ['baseline readFile+split+JSON.parse', tBase.toFixed(0), mbps(tBase), '1.00', '(holds the file)'],
-    ['readRollout', tRead.toFixed(0), mbps(tRead), ratio(tRead), '(holds the lines)'],
-    ['streamRollout', tStream.toFixed(0), mbps(tStream), ratio(tStream), mib(rssStream)],
-    ['ndjson (split2 + JSON.parse)', tNdjson.toFixed(0), mbps(tNdjson), ratio(tNdjson), mib(rssNdjson)],
+    row('baseline readFile+split+JSON.parse', 'baseline', '(holds the file)'),
+    row('readRollout', 'readRollout', '(holds the lines)'),
+    row('streamRollout', 'streamRollout', mib(rss['streamRollout']!)),
+    row('ndjson (split2 + JSON.parse)', 'ndjson', mib(rss['ndjson']!)),
   ]);
 }

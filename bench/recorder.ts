@@ -11,23 +11,11 @@ import { performance } from 'node:perf_hooks';
 import type { RolloutItem } from '../src/index.js';
 import { RolloutRecorder } from '../src/index.js';
 import { writerOf } from '../src/recorder/recorder.js';
-import { mib, table } from './_util.js';
+import { mib, prng, table } from './_util.js';
 
 const FLUSH_EVERY = 20;
 const BATCH = 64 * 1024;
 const RUNS = 5;
-
-/** A small deterministic PRNG, so every run records the same items. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = [
   'const',

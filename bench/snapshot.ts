@@ -13,21 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runGit } from '../src/snapshot/git.js';
 import { SnapshotStore } from '../src/snapshot/snapshot-store.js';
-import { mib, table, timed } from './_util.js';
+import { mib, prng, table, timed } from './_util.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-/** A small deterministic PRNG, so every run edits and generates the same files. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS =
   'const let function return import export await async value index store snapshot file path tree commit'.split(

@@ -11,7 +11,8 @@ import type { ChangeStatus, ChangedFile } from './types.js';
 /** Git's well-known empty tree: every git knows it without storing it. */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
-const STATUS: Record<string, ChangeStatus> = {
+/** Git's one-letter change codes (`--name-status`, `--raw`). */
+export const STATUS: Record<string, ChangeStatus> = {
   A: 'added',
   M: 'modified',
   D: 'deleted',

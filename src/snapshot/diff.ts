@@ -1,25 +1,17 @@
+import { STATUS } from './changes.js';
 import { settleAll } from './settle.js';
 import type { HeldLock } from './lock.js';
 import { resolveSnapshot } from './restore.js';
 import { writeWorkspaceTree } from './scan.js';
 import { storeGit } from './store-context.js';
 import type { StoreContext } from './store-context.js';
-import type { ChangeStatus, DiffEntry, DiffSide, SnapshotDiff } from './types.js';
+import type { DiffEntry, DiffSide, SnapshotDiff } from './types.js';
 
 /**
  * Differences between two snapshots or a snapshot and the live workspace. The live side is the
  * tree of the persistent index brought up to date (no commit, no ref), so it costs what an
  * incremental capture costs and honours the same ignore rules, cap and skips.
  */
-
-const STATUS: Record<string, ChangeStatus> = {
-  A: 'added',
-  M: 'modified',
-  D: 'deleted',
-  T: 'type-changed',
-  R: 'renamed',
-  C: 'copied',
-};
 
 export async function diffLocked(
   ctx: StoreContext,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -7,32 +6,11 @@ import { listSessions } from '../../src/index.js';
 import type { SkipReason } from '../../src/index.js';
 import { tempDir } from '../helpers/temp.js';
 import { cli } from '../cli/helpers.js';
-
-interface Case {
-  file: string;
-  reader: 'ok' | 'problems' | 'refused';
-  lister: 'listed' | 'skipped';
-  note: string;
-}
-const corpusDir = path.resolve(import.meta.dirname, '../../fixtures/bad');
-const corpus = JSON.parse(readFileSync(path.join(corpusDir, 'cases.json'), 'utf8')) as {
-  id: string;
-  cases: Case[];
-};
-const NAME = `rollout-2026-11-21T05-24-14-${corpus.id}.jsonl`;
-
-async function homeWith(c: Case): Promise<{ home: string; file: string }> {
-  const home = await tempDir();
-  const dir = path.join(home, 'sessions', '2026', '11', '21');
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, NAME);
-  await copyFile(path.join(corpusDir, c.file), file);
-  return { home, file };
-}
+import { CASE_NAME, corpus, corpusDir, homeWithCase } from '../helpers/bad-corpus.js';
 
 describe.each(corpus.cases)('$file ($note)', (c) => {
   it(`the lister: ${c.lister}, never throwing`, async () => {
-    const { home, file } = await homeWith(c);
+    const { home, file } = await homeWithCase(c);
     const skipped: [string, SkipReason][] = [];
     const page = await listSessions({ home, onSkip: (p, r) => skipped.push([p, r]) });
     if (c.lister === 'listed') {
@@ -46,7 +24,7 @@ describe.each(corpus.cases)('$file ($note)', (c) => {
   });
 
   it('rollouts validate and show: one-line messages, never a crash', async () => {
-    const { file } = await homeWith(c);
+    const { file } = await homeWithCase(c);
     const v = await cli(['validate', file]);
     expect(v.err).not.toMatch(/\n\s+at /);
     if (c.reader !== 'ok') {
@@ -76,7 +54,7 @@ describe('damage that only a live file system can hold', () => {
     const home = await tempDir();
     const day = path.join(home, 'sessions', '2026', '11', '21');
     await mkdir(day, { recursive: true });
-    const good = path.join(day, NAME);
+    const good = path.join(day, CASE_NAME);
     await copyFile(path.join(corpusDir, 'unknown-types.jsonl'), good);
     const id = (n: number): string => `019aa3c4-5b6d-7e8f-9a0b-1c2d3e4f5a${String(n).padStart(2, '0')}`;
     const name = (n: number): string => `rollout-2026-11-21T05-24-1${n}-${id(n)}.jsonl`;

@@ -1,30 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidRolloutError, readRollout, streamRollout, validateRollout } from '../../src/index.js';
 import { tempDir } from '../helpers/temp.js';
+import type { BadCase } from '../helpers/bad-corpus.js';
+import { corpus, corpusDir, homeWithCase } from '../helpers/bad-corpus.js';
 
-interface Case {
-  file: string;
-  reader: 'ok' | 'problems' | 'refused';
-  lister: 'listed' | 'skipped';
-  note: string;
-}
-const corpusDir = path.resolve(import.meta.dirname, '../../fixtures/bad');
-const corpus = JSON.parse(readFileSync(path.join(corpusDir, 'cases.json'), 'utf8')) as {
-  id: string;
-  cases: Case[];
-};
-
-/** Copies a corpus file into a temp folder under a real rollout name. */
-async function place(c: Case): Promise<string> {
-  const dir = path.join(await tempDir(), 'sessions', '2026', '11', '21');
-  await mkdir(dir, { recursive: true });
-  const dest = path.join(dir, `rollout-2026-11-21T05-24-14-${corpus.id}.jsonl`);
-  await copyFile(path.join(corpusDir, c.file), dest);
-  return dest;
-}
+/** The case placed under a real rollout name. */
+const place = async (c: BadCase): Promise<string> => (await homeWithCase(c)).file;
 
 describe('the damaged-input corpus', () => {
   it('has at least 24 static cases', () => {
