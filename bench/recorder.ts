@@ -172,6 +172,7 @@ export default async function bench(args: string[]): Promise<void> {
 
     let base = Infinity;
     let baseWithJson = Infinity;
+    let jsonOnly = Infinity;
     let recorder = Infinity;
     let writes = 0;
     // Interleaved, after a warm-up of each, so page cache and JIT state favour none of them.
@@ -183,11 +184,17 @@ export default async function bench(args: string[]): Promise<void> {
       t0 = performance.now();
       writeBatched(path.join(dir, 'baseline-json.jsonl'), items, serializeOne);
       const bj = performance.now() - t0;
+      t0 = performance.now();
+      let sink = 0;
+      for (const it of items) sink += serializeOne(it).length;
+      const j = performance.now() - t0;
+      if (sink === 0) throw new Error('nothing serialized');
       const r = await recordAll(h, items);
       rmSync(h, { recursive: true, force: true });
       if (run === 0) continue;
       base = Math.min(base, b);
       baseWithJson = Math.min(baseWithJson, bj);
+      jsonOnly = Math.min(jsonOnly, j);
       if (r.ms < recorder) {
         recorder = r.ms;
         writes = r.writes;
@@ -202,6 +209,12 @@ export default async function bench(args: string[]): Promise<void> {
         `${baseWithJson.toFixed(0)} ms`,
         rate(baseWithJson),
         (base / baseWithJson).toFixed(2),
+      ],
+      [
+        'JSON.stringify of the items alone, no I/O (a bound for any recorder)',
+        `${jsonOnly.toFixed(0)} ms`,
+        rate(jsonOnly),
+        (base / jsonOnly).toFixed(2),
       ],
       [
         `RolloutRecorder ('flush', ${writes} writes)`,
