@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolveHome } from '../home.js';
 import type { CliIO, Style } from './io.js';
 
 /** What every command gets: the IO, styling, and where it records its exit code. */
@@ -17,6 +19,21 @@ export class UsageError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A failure the CLI itself detects (not the library): one line, exit 1. */
+export class CliError extends Error {}
+
+/**
+ * The home a command reads: `--home`, else `$CODEX_HOME`, else `~/.codex`. A home that does not exist
+ * is an error rather than an empty listing, so a mistyped path does not look like "no sessions".
+ */
+export function existingHome(io: CliIO, flag: string | undefined): string {
+  const home = resolveHome(flag ?? io.env['CODEX_HOME']);
+  if (!existsSync(home)) {
+    throw new CliError(`the home ${home} does not exist; pass --home DIR or set CODEX_HOME`);
+  }
+  return home;
 }
 
 /** Collects a repeatable option into an array. */

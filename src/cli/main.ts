@@ -4,7 +4,7 @@ import { isRolloutError } from '../errors.js';
 import type { CliIO } from './io.js';
 import { colourEnabled, makeStyle } from './io.js';
 import type { Ctx } from './context.js';
-import { UsageError } from './context.js';
+import { CliError, UsageError } from './context.js';
 import { registerCommands } from './commands/index.js';
 
 const VERSION = (
@@ -60,6 +60,10 @@ function report(error: unknown, ctx: Ctx): number {
     const text = error.message.replace(/^error: /, '');
     io.stderr.write(`${style.red('error:')} ${text}\n(see rollouts --help)\n`);
     return 2;
+  }
+  if (error instanceof CliError) {
+    io.stderr.write(`${style.red('error:')} ${error.message}\n`);
+    return 1;
   }
   if (error instanceof UsageError) {
     io.stderr.write(`${style.red('error:')} ${error.message}\n(see rollouts ${error.command} --help)\n`);

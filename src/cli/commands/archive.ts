@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { archiveSession, unarchiveSession } from '../../lister/archive.js';
 import type { Ctx } from '../context.js';
+import { existingHome } from '../context.js';
 
 export function registerArchive(program: Command, ctx: Ctx): void {
   for (const [name, fn, what] of [
@@ -13,7 +14,7 @@ export function registerArchive(program: Command, ctx: Ctx): void {
       .argument('<session>', 'a session id or a unique id prefix (8+ hex digits)')
       .option('--home <dir>', 'the home (default: $CODEX_HOME or ~/.codex)')
       .action(async (id: string, flags: { home?: string }) => {
-        const to = await fn(id, { home: flags.home ?? ctx.io.env['CODEX_HOME'] });
+        const to = await fn(id, { home: existingHome(ctx.io, flags.home) });
         ctx.io.stdout.write(`${to}\n`);
       });
   }

@@ -4,14 +4,14 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { SessionLockedError } from '../../errors.js';
 import type { WorkspaceSnapshotPayload } from '../../format/types.js';
-import { homePaths, resolveHome } from '../../home.js';
+import { homePaths } from '../../home.js';
 import { findSession } from '../../lister/find.js';
 import { readRollout } from '../../reader/read.js';
 import { isSessionLocked } from '../../recorder/lock.js';
 import { SnapshotStore } from '../../snapshot/snapshot-store.js';
 import { resolveWorkspace, workspaceKey } from '../../snapshot/workspace.js';
 import type { Ctx } from '../context.js';
-import { UsageError } from '../context.js';
+import { UsageError, existingHome } from '../context.js';
 
 export function registerDelete(program: Command, ctx: Ctx): void {
   program
@@ -22,7 +22,7 @@ export function registerDelete(program: Command, ctx: Ctx): void {
     .option('--home <dir>', 'the home (default: $CODEX_HOME or ~/.codex)')
     .action(async (arg: string, flags: { yes?: boolean; home?: string }) => {
       const { io, style } = ctx;
-      const home = resolveHome(flags.home ?? io.env['CODEX_HOME']);
+      const home = existingHome(io, flags.home);
       const session = await findSession(arg, { home });
       if (isSessionLocked(home, session.id))
         throw new SessionLockedError(session.id, homePaths.lock(home, session.id));

@@ -9,7 +9,7 @@ import type { RolloutItem, RolloutLine, SessionMetaPayload } from '../../format/
 import { streamRollout } from '../../reader/stream.js';
 import { toChat } from '../chat.js';
 import type { Ctx } from '../context.js';
-import { dateOption } from '../context.js';
+import { dateOption, existingHome } from '../context.js';
 import { progress } from '../io.js';
 
 interface ExportFlags {
@@ -49,7 +49,7 @@ export function registerExport(program: Command, ctx: Ctx): void {
       const exportedAt = io.now().toISOString();
       try {
         for await (const s of iterateSessions({
-          home: flags.home ?? io.env['CODEX_HOME'],
+          home: existingHome(io, flags.home),
           since,
           includeEmpty: true,
           onSkip: () => skipped++,

@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { listSessions } from '../../lister/list.js';
 import type { ListSessionsOptions } from '../../lister/types.js';
 import type { Ctx } from '../context.js';
-import { UsageError, collect, dateOption, intOption } from '../context.js';
+import { UsageError, collect, dateOption, existingHome, intOption } from '../context.js';
 import { age, columns, cut, localTime, shortId, shortPath } from '../format.js';
 
 interface LsFlags {
@@ -56,7 +56,7 @@ export function registerLs(program: Command, ctx: Ctx): void {
         throw new UsageError('ls', '--all-sources and --source contradict each other');
       }
       const options: ListSessionsOptions = {
-        home: flags.home ?? io.env['CODEX_HOME'],
+        home: existingHome(io, flags.home),
         pageSize: intOption('ls', '--limit', flags.limit),
         cursor: flags.cursor ?? null,
         sortKey: flags.sort,

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import fg from 'fast-glob';
-import { resolveHome } from '../../home.js';
 import { validateRollout } from '../../reader/validate.js';
 import type { Ctx } from '../context.js';
+import { existingHome } from '../context.js';
 import { progress } from '../io.js';
 
 export function registerValidate(program: Command, ctx: Ctx): void {
@@ -15,7 +15,7 @@ export function registerValidate(program: Command, ctx: Ctx): void {
       const { io, style } = ctx;
       let targets = files;
       if (targets.length === 0) {
-        const home = resolveHome(opts.home ?? io.env['CODEX_HOME']);
+        const home = existingHome(io, opts.home);
         targets = await fg(['sessions/**/rollout-*.jsonl', 'archived_sessions/rollout-*.jsonl'], {
           cwd: home,
           absolute: true,
