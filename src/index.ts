@@ -104,6 +104,7 @@ export type {
   ChangeStatus,
   ChangedFile,
   CaptureResult,
+  SnapshotBase,
   SnapshotInfo,
   DiffEntry,
   SnapshotDiff,

@@ -1,5 +1,6 @@
 import type { RolloutItem } from '../format/types.js';
 import { isHarnessWrapper } from '../format/preview.js';
+import { contentText, outputText } from './format.js';
 
 /** A message of the OpenAI chat format, as fine-tuning data takes it. */
 export interface ChatMessage {
@@ -8,25 +9,6 @@ export interface ChatMessage {
   tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
   tool_call_id?: string;
 }
-
-const textOf = (content: unknown): string =>
-  Array.isArray(content)
-    ? content
-        .map((p: { text?: unknown }) => (typeof p.text === 'string' ? p.text : ''))
-        .filter(Boolean)
-        .join('\n')
-    : typeof content === 'string'
-      ? content
-      : '';
-
-const outputText = (output: unknown): string =>
-  typeof output === 'string'
-    ? output
-    : output && typeof output === 'object' && 'content' in output && typeof output.content === 'string'
-      ? output.content
-      : Array.isArray(output)
-        ? textOf(output)
-        : JSON.stringify(output ?? null);
 
 /**
  * The chat transcript of a session's items: the base instructions as the system message, user and
@@ -49,7 +31,7 @@ export function toChat(items: readonly RolloutItem[], instructions: string | und
     switch (p['type']) {
       case 'message': {
         const role = p['role'];
-        const text = textOf(p['content']);
+        const text = contentText(p['content']);
         if (role === 'user' && !isHarnessWrapper(text)) messages.push({ role: 'user', content: text });
         else if (role === 'assistant') messages.push({ role: 'assistant', content: text });
         break;

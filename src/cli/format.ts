@@ -56,3 +56,31 @@ export function columns(rows: string[][]): string {
     )
     .join('\n');
 }
+
+/** A word as a POSIX shell reads it back: bare when safe, else single-quoted. */
+export const shellQuote = (s: string): string =>
+  /^[\w./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The text of message content parts (or of a plain string), one part a line. Image parts become
+ * `imageMarker` when one is given, and are left out otherwise.
+ */
+export function contentText(content: unknown, imageMarker?: string): string {
+  if (!Array.isArray(content)) return typeof content === 'string' ? content : '';
+  return content
+    .map((p: { type?: string; text?: unknown }) =>
+      typeof p.text === 'string' ? p.text : p.type === 'input_image' && imageMarker ? imageMarker : '',
+    )
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** A tool output as text: a string, an object's `content`, content parts, or else its JSON. */
+export function outputText(output: unknown): string {
+  if (typeof output === 'string') return output;
+  if (output && typeof output === 'object' && 'content' in output && typeof output.content === 'string') {
+    return output.content;
+  }
+  if (Array.isArray(output)) return contentText(output);
+  return JSON.stringify(output ?? null);
+}

@@ -10,7 +10,7 @@ import {
   isLegacyMeta,
   legacyLineToEnvelope,
   legacyMetaToSessionMeta,
-  parseLine,
+  parseJson,
 } from './parse.js';
 
 /**
@@ -122,38 +122,22 @@ export async function* readEntries(
       }
       sawContent = true;
 
+      const value = parseJson(text);
       let parsed: RolloutLine | ParseFailure;
-      if (legacyTimestamp !== undefined) {
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-          parsed = legacyLineToEnvelope(value, legacyTimestamp);
-        } catch (error) {
-          parsed = new ParseFailure(`invalid JSON (${(error as Error).message})`);
-        }
-      } else if (!sawMeta) {
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch (error) {
-          parsed = new ParseFailure(`invalid JSON (${(error as Error).message})`);
-          value = undefined;
-        }
-        if (value !== undefined && isLegacyMeta(value)) {
-          legacyTimestamp = value.timestamp;
-          state.format = 'legacy';
-          parsed = {
-            timestamp: value.timestamp,
-            type: 'session_meta',
-            payload: legacyMetaToSessionMeta(value),
-          };
-        } else if (value !== undefined) {
-          parsed = checkEnvelope(value);
-        } else {
-          parsed ??= new ParseFailure('invalid JSON');
-        }
+      if (value instanceof ParseFailure) {
+        parsed = value;
+      } else if (legacyTimestamp !== undefined) {
+        parsed = legacyLineToEnvelope(value, legacyTimestamp);
+      } else if (!sawMeta && isLegacyMeta(value)) {
+        legacyTimestamp = value.timestamp;
+        state.format = 'legacy';
+        parsed = {
+          timestamp: value.timestamp,
+          type: 'session_meta',
+          payload: legacyMetaToSessionMeta(value),
+        };
       } else {
-        parsed = parseLine(text);
+        parsed = checkEnvelope(value);
       }
 
       if (parsed instanceof ParseFailure) {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { InvalidRolloutError } from '../errors.js';
 import { parseRolloutFileName } from '../format/filename.js';
 import { lineProblems } from '../format/schema.js';
-import type { RolloutProblem, StreamRolloutOptions } from './stream.js';
+import type { RolloutProblem, StreamRolloutOptions, StreamState } from './stream.js';
 import { readEntries } from './stream.js';
 
 /**
@@ -22,7 +22,7 @@ export async function validateRollout(
   options: Pick<StreamRolloutOptions, 'signal' | 'maxLineBytes'> = {},
 ): Promise<RolloutProblem[]> {
   const problems: RolloutProblem[] = [];
-  const state = { format: 'envelope' as 'envelope' | 'paginated' | 'legacy', lastOrdinal: undefined };
+  const state: StreamState = { format: 'envelope', lastOrdinal: undefined };
   let first = true;
   try {
     for await (const batch of readEntries(file, { ...options, onProblem: (p) => problems.push(p) }, state)) {

@@ -82,13 +82,13 @@ export interface ChangedFile {
 }
 
 /**
- * What {@link SnapshotStore.capture} returns.
+ * What every snapshot carries, just captured ({@link CaptureResult}) or listed ({@link SnapshotInfo}).
  * @public
  */
-export interface CaptureResult {
-  /** The session id, as given. */
+export interface SnapshotBase {
+  /** The session id, as given to `capture`. */
   sessionId: string;
-  /** The message id, as given. */
+  /** The message id, as given to `capture`. */
   messageId: string;
   /** The snapshot commit in the store. */
   commit: string;
@@ -98,37 +98,30 @@ export interface CaptureResult {
   parent: string | null;
   /** When the capture was taken (ISO 8601, UTC, milliseconds). */
   capturedAt: string;
+  /** Paths left out of the snapshot, with the reason. */
+  skipped: SkippedFile[];
+}
+
+/**
+ * What {@link SnapshotStore.capture} returns.
+ * @public
+ */
+export interface CaptureResult extends SnapshotBase {
   /** Paths that differ from `parent` (every path when there is no parent). */
   changedFiles: ChangedFile[];
-  /** Paths left out, with the reason. */
-  skipped: SkippedFile[];
 }
 
 /**
  * One snapshot as {@link SnapshotStore.list} describes it, read back from its commit.
  * @public
  */
-export interface SnapshotInfo {
-  /** The session id. */
-  sessionId: string;
-  /** The message id. */
-  messageId: string;
-  /** The snapshot commit. */
-  commit: string;
-  /** Its tree. */
-  tree: string;
-  /** The session's previous snapshot, or null. */
-  parent: string | null;
-  /** Capture time (ISO 8601). */
-  capturedAt: string;
+export interface SnapshotInfo extends SnapshotBase {
   /** The workspace folder captured. */
   workspace: string;
   /** The metadata given to `capture`, or null. */
   metadata: Record<string, unknown> | null;
   /** The user's version control state at capture time, or null for a plain folder. */
   vcs: SnapshotVcsInfo | null;
-  /** Paths left out of the snapshot. */
-  skipped: SkippedFile[];
 }
 
 /**

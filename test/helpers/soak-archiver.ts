@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { archiveSession, unarchiveSession } from '../../src/lister/archive.js';
-import { errorCode, soakIo, turn } from './soak-io.js';
+import { errorCode, seededRandom, soakIo, turn } from './soak-io.js';
 
 interface Options {
   home: string;
@@ -24,11 +24,7 @@ interface Options {
 
 const io = soakIo<Options>();
 const o = io.options;
-let seed = o.seed;
-const rand = (): number => {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-};
+const rand = seededRandom(o.seed);
 const archived = new Set<string>();
 let moves = 0;
 let refusals = 0;

@@ -54,3 +54,12 @@ export const turn = (): Promise<void> => new Promise((resolve) => setImmediate(r
 
 /** Waits `ms` milliseconds. */
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A deterministic random source for a child, from its seed. */
+export function seededRandom(start: number): () => number {
+  let seed = start;
+  return () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+}

@@ -7,7 +7,7 @@
  * printed and ends it.
  */
 import { RolloutRecorder } from '../../src/recorder/recorder.js';
-import { pause, soakIo } from './soak-io.js';
+import { pause, seededRandom, soakIo } from './soak-io.js';
 
 interface Options {
   home: string;
@@ -21,11 +21,7 @@ interface Options {
 
 const io = soakIo<Options>();
 const o = io.options;
-let seed = o.seed;
-const rand = (): number => {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-};
+const rand = seededRandom(o.seed);
 
 try {
   const rec = await RolloutRecorder.create({

@@ -1,25 +1,16 @@
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { listSessions, readRollout } from '../../src/index.js';
 import { AppServerClient } from './app-server.js';
-import { createCodexHome, createWorkspace } from './fixtures.js';
+import { closeAfterTest, createCodexHome, createWorkspace } from './fixtures.js';
 import { describeRun, runCodex } from './codex-process.js';
-import { assistantMessage, functionCall, startModelServer, type ModelServer } from './model-server.js';
+import { assistantMessage, functionCall, startModelServer } from './model-server.js';
 
 // Proof 3: sessions written by `codex exec` are listed by listSessions and read by readRollout.
 
 let bin: string;
-let server: ModelServer | undefined;
-let appServer: AppServerClient | undefined;
 
 beforeAll(() => {
   bin = inject('codexBin');
-});
-
-afterEach(async () => {
-  await appServer?.close();
-  appServer = undefined;
-  await server?.close();
-  server = undefined;
 });
 
 function sessionIdOf(output: string): string {
@@ -30,7 +21,7 @@ function sessionIdOf(output: string): string {
 
 describe('sessions written by codex exec', () => {
   it('are listed with the prompt as preview and read with zero errors', async () => {
-    server = await startModelServer();
+    const server = closeAfterTest(await startModelServer());
     const { home } = await createCodexHome({ baseUrl: server.baseUrl });
     const ws = await createWorkspace();
 
@@ -103,7 +94,7 @@ describe('sessions written by codex exec', () => {
 
     // Codex's own listing of them agrees, page by page (exec sessions are not "interactive", so
     // thread/list needs the source kind).
-    appServer = await AppServerClient.start(bin, { home, cwd: ws.dir });
+    const appServer = closeAfterTest(await AppServerClient.start(bin, { home, cwd: ws.dir }));
     const theirs = await appServer.threadListAll({
       limit: 1,
       sourceKinds: ['exec'],

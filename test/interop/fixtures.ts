@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { tempDir } from '../helpers/temp.js';
 import { writeCodexHome, type CodexHome, type CodexHomeOptions } from './codex-home.js';
 import { initWorkspace, type Workspace } from './workspace.js';
@@ -16,3 +17,15 @@ export async function createWorkspace(
 ): Promise<Workspace> {
   return initWorkspace(await tempDir('ar-interop-ws-'), options);
 }
+
+const open: { close(): Promise<unknown> }[] = [];
+
+/** Closes `resource` (a model stand-in, an app-server client) after the current test, newest first. */
+export function closeAfterTest<T extends { close(): Promise<unknown> }>(resource: T): T {
+  open.push(resource);
+  return resource;
+}
+
+afterEach(async () => {
+  for (const r of open.splice(0).reverse()) await r.close();
+});

@@ -1,27 +1,21 @@
 import { readFile } from 'node:fs/promises';
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { RolloutRecorder, listSessions, readRollout } from '../../src/index.js';
-import { createCodexHome, createWorkspace } from './fixtures.js';
+import { closeAfterTest, createCodexHome, createWorkspace } from './fixtures.js';
 import { describeRun, runCodex } from './codex-process.js';
-import { assistantMessage, messageTexts, startModelServer, type ModelServer } from './model-server.js';
+import { assistantMessage, messageTexts, startModelServer } from './model-server.js';
 
 // Proof 2: `codex exec resume <id>` continues a session written by RolloutRecorder.
 
 let bin: string;
-let server: ModelServer | undefined;
 
 beforeAll(() => {
   bin = inject('codexBin');
 });
 
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
 describe('codex exec resume of a session written by RolloutRecorder', () => {
   it('sends the earlier turns to the model, and what Codex appends reads back with zero errors', async () => {
-    server = await startModelServer();
+    const server = closeAfterTest(await startModelServer());
     const { home } = await createCodexHome({ baseUrl: server.baseUrl });
     const ws = await createWorkspace();
 

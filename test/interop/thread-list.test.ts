@@ -1,27 +1,18 @@
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { utimes } from 'node:fs/promises';
 import { RolloutRecorder, archiveSession, listSessions, type SessionSummary } from '../../src/index.js';
 import { AppServerClient, type AppServerThread } from './app-server.js';
-import { createCodexHome, createWorkspace } from './fixtures.js';
-import { startModelServer, type ModelServer } from './model-server.js';
+import { closeAfterTest, createCodexHome, createWorkspace } from './fixtures.js';
+import { startModelServer } from './model-server.js';
 import type { Workspace } from './workspace.js';
 
 // Proof 1: sessions written by RolloutRecorder are listed by `codex app-server` `thread/list` with
 // the same ids, order, preview, cwd and git info as listSessions, page by page.
 
 let bin: string;
-let server: ModelServer | undefined;
-let appServer: AppServerClient | undefined;
 
 beforeAll(() => {
   bin = inject('codexBin');
-});
-
-afterEach(async () => {
-  await appServer?.close();
-  appServer = undefined;
-  await server?.close();
-  server = undefined;
 });
 
 interface Planned {
@@ -79,14 +70,14 @@ function expectSameSession(ours: SessionSummary, theirs: AppServerThread, ws: Wo
 
 describe('sessions written by RolloutRecorder, listed by codex app-server thread/list', () => {
   it('have the same ids, order, preview, cwd and git info, and the same pages', async () => {
-    server = await startModelServer();
+    const server = closeAfterTest(await startModelServer());
     const { home } = await createCodexHome({ baseUrl: server.baseUrl });
     const ws = await createWorkspace();
     // A base instant well in the past and on a whole second, so the same-second plan holds.
     const base = Math.floor((Date.now() - 5 * 86_400_000) / 1000) * 1000;
     await recordPlanned(home, ws, base);
 
-    appServer = await AppServerClient.start(bin, { home, cwd: ws.dir });
+    const appServer = closeAfterTest(await AppServerClient.start(bin, { home, cwd: ws.dir }));
     const filters = { modelProviders: ['mock'] };
     const theirs = (await appServer.threadListAll({ ...filters, limit: 100 })).flatMap((p) => p.data);
     const ours = (await listSessions({ home, ...filters, defaultProvider: 'mock', pageSize: 100 })).sessions;
@@ -114,7 +105,7 @@ describe('sessions written by RolloutRecorder, listed by codex app-server thread
   });
 
   it('take the whole first user message, trimmed, as preview', async () => {
-    server = await startModelServer();
+    const server = closeAfterTest(await startModelServer());
     const { home } = await createCodexHome({ baseUrl: server.baseUrl });
     const ws = await createWorkspace();
     const texts = ['  Two lines:\n  first, then   second  \n', `Long ${'é'.repeat(300)} end`];
@@ -124,7 +115,7 @@ describe('sessions written by RolloutRecorder, listed by codex app-server thread
       await rec.recordUserMessage(text);
       await rec.close();
     }
-    appServer = await AppServerClient.start(bin, { home, cwd: ws.dir });
+    const appServer = closeAfterTest(await AppServerClient.start(bin, { home, cwd: ws.dir }));
     const theirs = (await appServer.threadListAll({ limit: 10 })).flatMap((p) => p.data);
     const ours = (await listSessions({ home, pageSize: 10 })).sessions;
     expect(theirs.map((t) => t.id)).toEqual(ours.map((s) => s.id));
@@ -134,7 +125,7 @@ describe('sessions written by RolloutRecorder, listed by codex app-server thread
   });
 
   it('agree on the order by update time, page by page, and on archived sessions', async () => {
-    server = await startModelServer();
+    const server = closeAfterTest(await startModelServer());
     const { home } = await createCodexHome({ baseUrl: server.baseUrl });
     const ws = await createWorkspace();
     const base = Date.now() - 600_000;
@@ -156,7 +147,7 @@ describe('sessions written by RolloutRecorder, listed by codex app-server thread
     }
     await archiveSession(recs[5]!.id, { home });
 
-    appServer = await AppServerClient.start(bin, { home, cwd: ws.dir });
+    const appServer = closeAfterTest(await AppServerClient.start(bin, { home, cwd: ws.dir }));
     for (const pageSize of [2, 3, 10]) {
       const theirPages = (await appServer.threadListAll({ limit: pageSize, sortKey: 'updated_at' })).map(
         (p) => p.data.map((t) => t.id),

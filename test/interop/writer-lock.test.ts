@@ -3,15 +3,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RolloutRecorder, SessionLockedError, readRollout } from '../../src/index.js';
-import { createCodexHome, createWorkspace } from './fixtures.js';
+import { closeAfterTest, createCodexHome, createWorkspace } from './fixtures.js';
 import { describeRun, runCodex, startCodex, type CodexProcess } from './codex-process.js';
-import { assistantMessage, startModelServer, type ModelServer } from './model-server.js';
+import { assistantMessage, startModelServer } from './model-server.js';
 
 // Proof 4: one writer per session across both programs, through
 // `<home>/thread-writer-locks/<id>.lock` (an exclusive flock).
 
 let bin: string;
-let server: ModelServer | undefined;
 let codex: CodexProcess | undefined;
 const recorders: RolloutRecorder[] = [];
 
@@ -26,8 +25,6 @@ afterEach(async () => {
     codex = undefined;
   }
   await Promise.all(recorders.splice(0).map((r) => r.close().catch(() => undefined)));
-  await server?.close();
-  server = undefined;
 });
 
 async function recordedSession(home: string, cwd: string): Promise<RolloutRecorder> {
@@ -39,7 +36,7 @@ async function recordedSession(home: string, cwd: string): Promise<RolloutRecord
 
 describe('the session writer lock, shared with the Codex CLI', () => {
   it('while Codex writes a session, RolloutRecorder.resume fails with SessionLockedError', async () => {
-    server = await startModelServer();
+    const server = closeAfterTest(await startModelServer());
     const { home } = await createCodexHome({ baseUrl: server.baseUrl });
     const ws = await createWorkspace();
     const rec = await recordedSession(home, ws.dir);
@@ -75,7 +72,7 @@ describe('the session writer lock, shared with the Codex CLI', () => {
   });
 
   it('while RolloutRecorder holds a session, Codex refuses to write to it', async () => {
-    server = await startModelServer();
+    const server = closeAfterTest(await startModelServer());
     const { home } = await createCodexHome({ baseUrl: server.baseUrl });
     const ws = await createWorkspace();
     const rec = await recordedSession(home, ws.dir);

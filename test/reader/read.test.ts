@@ -245,3 +245,4 @@ describe('readRollout on special files', () => {
     await expect(readRollout(fifo)).rejects.toThrow(/is not a regular file/);
   });
 });
+

@@ -1,10 +1,11 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { listSessions } from '../../lister/list.js';
 import type { ListSessionsOptions } from '../../lister/types.js';
 import type { Ctx } from '../context.js';
 import { UsageError, collect, dateOption, existingHome, intOption } from '../context.js';
-import { age, columns, cut, localTime, shortId, shortPath } from '../format.js';
+import { age, columns, cut, localTime, shellQuote, shortId, shortPath } from '../format.js';
 
 interface LsFlags {
   home?: string;
@@ -62,7 +63,7 @@ export function registerLs(program: Command, ctx: Ctx): void {
         sortKey: flags.sort,
         sources: flags.allSources ? undefined : (flags.source ?? INTERACTIVE_SOURCES),
         modelProviders: flags.provider,
-        cwd: flags.cwd?.map((c) => (c.startsWith('/') ? c : `${io.cwd}/${c}`)),
+        cwd: flags.cwd?.map((c) => path.resolve(io.cwd, c)),
         since: dateOption('ls', '--since', flags.since, io.now()),
         until: dateOption('ls', '--until', flags.until, io.now()),
         search: flags.search,
@@ -107,18 +108,17 @@ export function registerLs(program: Command, ctx: Ctx): void {
 function nextArgs(cmd: Command, cursor: string): string {
   const opts = cmd.opts<LsFlags>();
   const out: string[] = [];
-  const quote = (s: string): string => (/^[\w./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  if (opts.home) out.push('--home', quote(opts.home));
+  if (opts.home) out.push('--home', shellQuote(opts.home));
   if (opts.limit && opts.limit !== '25') out.push('--limit', opts.limit);
   if (opts.sort !== 'created') out.push('--sort', opts.sort);
-  for (const s of opts.source ?? []) out.push('--source', quote(s));
-  for (const p of opts.provider ?? []) out.push('--provider', quote(p));
-  for (const c of opts.cwd ?? []) out.push('--cwd', quote(c));
-  if (opts.since) out.push('--since', quote(opts.since));
-  if (opts.until) out.push('--until', quote(opts.until));
-  if (opts.search) out.push('--search', quote(opts.search));
+  for (const s of opts.source ?? []) out.push('--source', shellQuote(s));
+  for (const p of opts.provider ?? []) out.push('--provider', shellQuote(p));
+  for (const c of opts.cwd ?? []) out.push('--cwd', shellQuote(c));
+  if (opts.since) out.push('--since', shellQuote(opts.since));
+  if (opts.until) out.push('--until', shellQuote(opts.until));
+  if (opts.search) out.push('--search', shellQuote(opts.search));
   if (opts.archived) out.push('--archived');
   if (opts.allSources) out.push('--all-sources');
-  out.push('--cursor', quote(cursor));
+  out.push('--cursor', shellQuote(cursor));
   return out.join(' ');
 }

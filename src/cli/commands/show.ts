@@ -1,10 +1,11 @@
+import { createReadStream } from 'node:fs';
 import type { Command } from 'commander';
 import { isHarnessWrapper } from '../../format/preview.js';
 import type { RolloutLine, SessionMetaPayload } from '../../format/types.js';
 import { streamRollout } from '../../reader/stream.js';
 import type { RolloutProblem } from '../../reader/stream.js';
 import type { Ctx } from '../context.js';
-import { age, localTime, shortPath, sourceText } from '../format.js';
+import { age, contentText, localTime, outputText, shortPath, sourceText } from '../format.js';
 import type { Style } from '../io.js';
 import { resolveSession } from '../resolve.js';
 
@@ -30,7 +31,6 @@ export function registerShow(program: Command, ctx: Ctx): void {
       const { io, style } = ctx;
       const { path: file } = await resolveSession(arg, flags.home, io);
       if (flags.raw) {
-        const { createReadStream } = await import('node:fs');
         for await (const chunk of createReadStream(file)) io.stdout.write(chunk.toString());
         return;
       }
@@ -86,25 +86,6 @@ function header(file: string, meta: SessionMetaPayload, updated: string, style: 
   );
 }
 
-function textOf(content: unknown): string {
-  if (!Array.isArray(content)) return typeof content === 'string' ? content : '';
-  return content
-    .map((p: { type?: string; text?: string }) =>
-      typeof p.text === 'string' ? p.text : p.type === 'input_image' ? '[image]' : '',
-    )
-    .filter(Boolean)
-    .join('\n');
-}
-
-function outputText(output: unknown): string {
-  if (typeof output === 'string') return output;
-  if (output && typeof output === 'object' && 'content' in output && typeof output.content === 'string') {
-    return output.content;
-  }
-  if (Array.isArray(output)) return textOf(output);
-  return JSON.stringify(output);
-}
-
 function indent(text: string, full: boolean, prefix = '    '): string[] {
   const lines = text.split('\n');
   const shown = full ? lines : lines.slice(0, OUTPUT_LINES);
@@ -121,14 +102,14 @@ function render(line: RolloutLine, style: Style, full: boolean): string[] {
     switch (p['type']) {
       case 'message': {
         const role = String(p['role']);
-        const text = textOf(p['content']);
+        const text = contentText(p['content'], '[image]');
         if (role !== 'user' && role !== 'assistant') return [];
         if (role === 'user' && isHarnessWrapper(text)) return [];
         const label = role === 'user' ? style.cyan('user') : style.green('assistant');
         return [`${label} ${style.dim(`· ${localTime(line.timestamp)}`)}`, ...indent(text, true, '  '), ''];
       }
       case 'reasoning': {
-        const summary = Array.isArray(p['summary']) ? textOf(p['summary']) : '';
+        const summary = Array.isArray(p['summary']) ? contentText(p['summary']) : '';
         return summary ? [style.dim('  reasoning:'), ...indent(style.dim(summary), full), ''] : [];
       }
       case 'function_call':

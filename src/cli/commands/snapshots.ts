@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { SnapshotStore } from '../../snapshot/snapshot-store.js';
 import type { Ctx } from '../context.js';
 import { UsageError } from '../context.js';
-import { columns, cut, localTime } from '../format.js';
+import { columns, cut, localTime, shellQuote } from '../format.js';
 import { progress } from '../io.js';
 
 interface StoreFlags {
@@ -131,7 +131,7 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
             bar.done();
             io.stdout.write(
               `rewound ${store.workspace} to ${r.commit.slice(0, 12)}: ${r.written.length} written, ${r.removed.length} removed\n` +
-                `undo: rollouts restore ${quote(store.workspace)} --session ${quote(r.backup.sessionId)} --message ${quote(r.backup.messageId)} --in-place\n`,
+                `undo: rollouts restore ${shellQuote(store.workspace)} --session ${shellQuote(r.backup.sessionId)} --message ${shellQuote(r.backup.messageId)} --in-place\n`,
             );
           }
         } finally {
@@ -193,5 +193,3 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
       }
     });
 }
-
-const quote = (s: string): string => (/^[\w./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
