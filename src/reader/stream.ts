@@ -248,9 +248,16 @@ export async function* readEntries(
       lineNo++;
       report({ line: lineNo, message: `torn last line longer than ${maxLineBytes} bytes (skipped)` });
     } else if (carryBytes > 0) {
+      // A tail cut inside a multi-byte character is a torn line, reported once as such; bad bytes
+      // are reported only in a tail that is otherwise a whole line.
+      const tail = Buffer.concat(carry);
+      const text = tail.toString('utf8');
       const out: Entry[] = [];
-      take(decode(Buffer.concat(carry), lineNo + 1), true, out);
-      if (out.length > 0) yield out;
+      take(text, true, out);
+      if (out.length > 0) {
+        if (text.includes('\uFFFD')) reportBadUtf8(tail, lineNo, report);
+        yield out;
+      }
     }
     if (!sawContent) {
       throw new InvalidRolloutError(path, st.size === 0 ? 'empty file' : 'no content (only blank lines)');

@@ -246,3 +246,24 @@ describe('readRollout on special files', () => {
   });
 });
 
+describe('a tail torn inside a multi-byte character', () => {
+  it('is one problem, the torn line, not also bad UTF-8', async () => {
+    const whole = Buffer.from(user('日本語のメッセージ'));
+    const cut = whole.subarray(0, whole.indexOf(Buffer.from('語')) + 1); // inside the 3-byte 語
+    const p = await file(Buffer.concat([Buffer.from(meta() + '\n' + user('a') + '\n'), cut]));
+    const r = await readRollout(p);
+    expect(r.errors).toEqual([{ line: 3, message: expect.stringMatching(/^torn last line/) }]);
+  });
+
+  it('a complete last line without a newline still reports its bad bytes', async () => {
+    const bad = Buffer.concat([
+      Buffer.from(meta() + '\n'),
+      Buffer.from(`{"timestamp":"${TS}","type":"event_msg","payload":{"type":"user_message","message":"x`),
+      Buffer.from([0xff]),
+      Buffer.from('"}}'),
+    ]);
+    const r = await readRollout(await file(bad));
+    expect(r.errors).toEqual([{ line: 2, message: expect.stringMatching(/invalid UTF-8/) }]);
+    expect(r.items).toHaveLength(1);
+  });
+});
