@@ -2,6 +2,33 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { readFileSync } from 'node:fs';
+
+/** The layers of src/ (see ARCHITECTURE.md): each folder imports only the folders listed for it. */
+const layers = /** @type {Record<string, string[]>} */ (
+  JSON.parse(readFileSync(new URL('./layers.json', import.meta.url), 'utf8'))
+);
+const layerRules = Object.entries(layers).map(([folder, allowed]) => {
+  const forbidden = Object.keys(layers).filter((f) => f !== folder && !allowed.includes(f));
+  return {
+    files: [`src/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: forbidden
+                .flatMap((f) => [`../${f}/*`, `../../${f}/*`])
+                .concat(['../index.js', '../../index.js']),
+              message: `src/${folder}/ may import only ${allowed.length ? allowed.join(', ') : 'nothing but errors.ts'} (layers.json).`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+});
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'temp/', 'coverage/', 'fixtures/', '.cache/', 'bench/.data/'] },
@@ -19,6 +46,13 @@ export default tseslint.config(
           message: 'Only the CLI may exit.',
         },
       ],
+    },
+  },
+  ...layerRules,
+  {
+    files: ['src/errors.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['./*'], message: 'errors.ts is a leaf.' }] }],
     },
   },
   {

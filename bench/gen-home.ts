@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dateFolder, rolloutFileName } from '../src/format/filename.js';
+import { dateFolder, rolloutFileName } from '../src/files/layout.js';
 import { newSessionId } from '../src/format/ids.js';
 import { prng } from './_util.js';
 

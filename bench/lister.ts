@@ -11,7 +11,7 @@
  */
 import fg from 'fast-glob';
 import { findSession, listSessions, type ListSessionsOptions } from '../src/index.js';
-import { ScanContext, listAllLive } from '../src/lister/traverse.js';
+import { ScanContext, listAllLive } from '../src/files/traverse.js';
 import { bestOf, mib, peakRssDuring, table } from './_util.js';
 import { generateHome } from './gen-home.js';
 

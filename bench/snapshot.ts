@@ -11,7 +11,7 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runGit } from '../src/snapshot/git.js';
+import { runGit } from '../src/files/git.js';
 import { SnapshotStore } from '../src/snapshot/snapshot-store.js';
 import { mib, prng, table, timed } from './_util.js';
 

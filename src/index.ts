@@ -23,12 +23,12 @@ export {
 export type { RolloutErrorCode } from './errors.js';
 
 // home
-export { resolveHome } from './home.js';
+export { resolveHome } from './files/layout.js';
 
 // format
 export { newSessionId, isUuid, uuidV7Time } from './format/ids.js';
-export { rolloutFileName, dateFolder, parseRolloutFileName } from './format/filename.js';
-export type { RolloutFileName } from './format/filename.js';
+export { rolloutFileName, dateFolder, parseRolloutFileName } from './files/layout.js';
+export type { RolloutFileName } from './files/layout.js';
 export { isSessionMetaLine } from './format/types.js';
 export type {
   GitInfo,
@@ -67,19 +67,20 @@ export type { ReadRolloutResult } from './reader/read.js';
 export { validateRollout } from './reader/validate.js';
 
 // lister
+export type { SkipReason, SkipHandler } from './files/skip.js';
 export { listSessions, iterateSessions } from './lister/list.js';
 export { findSession } from './lister/find.js';
-export { archiveSession, unarchiveSession } from './lister/archive.js';
 export type {
   SessionSummary,
-  SkipReason,
-  SkipHandler,
   IterateSessionsOptions,
   ListSessionsOptions,
   SessionPage,
   FindSessionOptions,
-  ArchiveSessionOptions,
 } from './lister/types.js';
+
+// session operations
+export { archiveSession, unarchiveSession } from './sessions/archive.js';
+export type { ArchiveSessionOptions } from './sessions/types.js';
 
 // snapshot
 export { SnapshotStore, DEFAULT_MAX_FILE_SIZE } from './snapshot/snapshot-store.js';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolveHome } from '../home.js';
+import { resolveHome } from '../files/layout.js';
 import type { CliIO, Style } from './io.js';
 
 /** What every command gets: the IO, styling, and where it records its exit code. */

@@ -12,7 +12,7 @@ import {
   legacyLineToEnvelope,
   legacyMetaToSessionMeta,
 } from '../reader/parse.js';
-import type { SkipReason } from './types.js';
+import type { SkipReason } from '../files/skip.js';
 
 /** What the head of a rollout says. */
 export interface Head {

@@ -1,14 +1,20 @@
 import { lstatSync, statSync } from 'node:fs';
 import { hasErrno } from '../errors.js';
 import { compareKeys, encodeCursor, type CursorKey } from '../format/cursor.js';
-import { homePaths } from '../home.js';
+import { homePaths } from '../files/layout.js';
 import { metaFilterOf, matchesSearch } from './filters.js';
 import { readHead } from './head.js';
 import { Heap } from './heap.js';
 import { LazyThreadNames } from './names.js';
 import { DEFAULT_SCAN_CAP, normalizeListOptions, type NormalizedListOptions } from './options.js';
 import { toSummary } from './summary.js';
-import { DateTreeWalker, ScanContext, listAllLive, readRolloutFolder, type Candidate } from './traverse.js';
+import {
+  DateTreeWalker,
+  ScanContext,
+  listAllLive,
+  readRolloutFolder,
+  type Candidate,
+} from '../files/traverse.js';
 import type { IterateSessionsOptions, ListSessionsOptions, SessionPage, SessionSummary } from './types.js';
 
 /** Heads read at once: hides file latency without reading far past what a page needs. */

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { homePaths } from '../home.js';
+import { homePaths } from '../files/layout.js';
 
 /**
  * The last names read per index file, reused while the file is unchanged: the index can hold a line

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { decodeCursor, type CursorKey } from '../format/cursor.js';
-import { resolveHome } from '../home.js';
-import type { IterateSessionsOptions, SkipHandler } from './types.js';
+import { resolveHome } from '../files/layout.js';
+import type { SkipHandler } from '../files/skip.js';
+import type { IterateSessionsOptions } from './types.js';
 
 /** Options with defaults applied and values checked, shared by every listing entry point. */
 export interface NormalizedListOptions {

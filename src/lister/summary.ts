@@ -1,5 +1,5 @@
 import type { Head } from './head.js';
-import type { Candidate } from './traverse.js';
+import type { Candidate } from '../files/traverse.js';
 import type { SessionSummary } from './types.js';
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);

@@ -1,3 +1,4 @@
+import type { SkipHandler } from '../files/skip.js';
 import type { GitInfo, RolloutLine, SessionSource } from '../format/types.js';
 
 /**
@@ -47,40 +48,6 @@ export interface SessionSummary {
    */
   head: RolloutLine[];
 }
-
-/**
- * Why a file or folder was left out of a listing.
- *
- * - `empty`: a zero-length file.
- * - `torn`: the first line stops without a newline and is not complete JSON (a write in progress or a
- *   crash).
- * - `invalid`: the first line is not a `session_meta` line nor a legacy head.
- * - `not-utf8`: the first line is not valid UTF-8.
- * - `not-a-file`: named like a rollout but a folder, FIFO, socket or device.
- * - `unreadable`: opening or reading failed (permissions, symlink loop, I/O error); the error is passed.
- * - `vanished`: listed, then gone before it could be read (deleted or moved meanwhile).
- * - `unrecognized-name`: an entry of `sessions/` or `archived_sessions/` whose name fits no layout.
- * - `compressed`: a `.jsonl.zst` file while this Node.js has no zstd decompressor.
- * - `duplicate`: a second file for a session already listed at the same place in the order.
- * @public
- */
-export type SkipReason =
-  | 'empty'
-  | 'torn'
-  | 'invalid'
-  | 'not-utf8'
-  | 'not-a-file'
-  | 'unreadable'
-  | 'vanished'
-  | 'unrecognized-name'
-  | 'compressed'
-  | 'duplicate';
-
-/**
- * Called for every file or folder a listing leaves out; the listing goes on.
- * @public
- */
-export type SkipHandler = (path: string, reason: SkipReason, error?: unknown) => void;
 
 /**
  * Options of {@link iterateSessions}; {@link listSessions} adds `pageSize`.
@@ -241,16 +208,4 @@ export interface FindSessionOptions {
    * @defaultValue none
    */
   signal?: AbortSignal;
-}
-
-/**
- * Options of {@link archiveSession} and {@link unarchiveSession}.
- * @public
- */
-export interface ArchiveSessionOptions {
-  /**
-   * The home folder.
-   * @defaultValue `$CODEX_HOME`, else `~/.codex`
-   */
-  home?: string;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { InvalidRolloutError } from '../errors.js';
-import { parseRolloutFileName } from '../format/filename.js';
+import { parseRolloutFileName } from '../files/layout.js';
 import { lineProblems } from '../format/schema.js';
 import type { RolloutProblem, StreamRolloutOptions, StreamState } from './stream.js';
 import { readEntries } from './stream.js';

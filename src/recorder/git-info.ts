@@ -21,7 +21,7 @@ export async function collectGitInfo(
   options: CollectGitInfoOptions,
 ): Promise<GitInfo | undefined> {
   // Loaded on first use, so a recorder created with `git: false` never loads the process runner.
-  const { runGit } = await import('../snapshot/git.js');
+  const { runGit } = await import('../files/git.js');
   const run = (args: string[], okExitCodes = [0]): Promise<string | undefined> =>
     runGit(args, { cwd, timeout: options.timeoutMs, signal: options.signal, okExitCodes }).then(
       (r) => (r.exitCode === 0 ? r.stdout.trim() : ''),

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { isUuid, newSessionId, uuidV7Time } from '../format/ids.js';
 import type { GitInfo, SessionSource } from '../format/types.js';
-import { resolveHome } from '../home.js';
+import { resolveHome } from '../files/layout.js';
 
 /**
  * What a successful `flush()` (or `close()`) guarantees about the recorded bytes.

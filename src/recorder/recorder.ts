@@ -1,33 +1,16 @@
-import {
-  closeSync,
-  constants,
-  existsSync,
-  fstatSync,
-  openSync,
-  readSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import {
-  InvalidRolloutError,
-  RecorderClosedError,
-  RolloutIOError,
-  SessionNotFoundError,
-  hasErrno,
-} from '../errors.js';
-import { dateFolder, parseRolloutFileName, rolloutFileName } from '../format/filename.js';
-import { isUuid } from '../format/ids.js';
+import { InvalidRolloutError, RecorderClosedError, RolloutIOError } from '../errors.js';
+import { dateFolder, homePaths, parseRolloutFileName, rolloutFileName } from '../files/layout.js';
 import type { GitInfo, RolloutItem, SessionMetaPayload, WorkspaceSnapshotPayload } from '../format/types.js';
 import { captureForRollout } from '../snapshot/link.js';
-import { homePaths } from '../home.js';
 import type { ReadRolloutResult } from '../reader/read.js';
 import { readRollout } from '../reader/read.js';
-import { locateSessions, pickOne } from '../lister/find.js';
+import { homeOfRollout, locateRollout } from '../files/locate.js';
 import { collectGitInfo } from './git-info.js';
 import { envelopeLine, nowIso } from './line.js';
-import type { SessionLock } from './lock.js';
-import { acquireSessionLock } from './lock.js';
+import type { SessionLock } from '../files/session-lock.js';
+import { acquireSessionLock } from '../files/session-lock.js';
 import type { NormalizedCreateOptions, ResumeRecorderOptions, RolloutRecorderOptions } from './options.js';
 import { normalizeCreateOptions, normalizeResumeOptions } from './options.js';
 import { AppendWriter } from './writer.js';
@@ -443,40 +426,6 @@ function sessionMeta(o: NormalizedCreateOptions, git: GitInfo | undefined): Sess
   meta.base_instructions = o.baseInstructions;
   if (git !== undefined) meta.git = git;
   return meta;
-}
-
-/** The rollout file named by a path or a session id. */
-async function locateRollout(
-  pathOrId: string,
-  home: string,
-  signal: AbortSignal | undefined,
-): Promise<string> {
-  if (typeof pathOrId !== 'string' || pathOrId === '') {
-    throw new TypeError('resume() takes a rollout path or a session id');
-  }
-  if (isUuid(pathOrId)) {
-    // The lister's lookup: a UUIDv7 id is found in the day folders its instant allows.
-    const { matches } = await locateSessions(home, pathOrId, { signal });
-    return pickOne(pathOrId, home, matches).path;
-  }
-  const file = path.resolve(pathOrId);
-  let isDir: boolean;
-  try {
-    isDir = statSync(file).isDirectory();
-  } catch (cause) {
-    if (hasErrno(cause, 'ENOENT', 'ENOTDIR')) throw new SessionNotFoundError(pathOrId, undefined, { cause });
-    throw new RolloutIOError('stat', file, cause);
-  }
-  if (isDir) throw new InvalidRolloutError(file, 'is a folder, not a rollout file');
-  return file;
-}
-
-/** The home a rollout path lies in, when it follows the layout. */
-function homeOfRollout(file: string): string | undefined {
-  const dir = path.dirname(file);
-  if (path.basename(dir) === 'archived_sessions') return path.dirname(dir);
-  const sessions = path.dirname(path.dirname(path.dirname(dir)));
-  return path.basename(sessions) === 'sessions' ? path.dirname(sessions) : undefined;
 }
 
 /** Appends `\n` when the file's last byte is not one, so the next line starts on its own. */

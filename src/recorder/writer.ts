@@ -14,7 +14,7 @@ import {
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { RolloutIOError, hasErrno } from '../errors.js';
-import { DIR_MODE, FILE_MODE } from '../home.js';
+import { DIR_MODE, FILE_MODE } from '../files/layout.js';
 import type { Durability } from './options.js';
 
 const fsyncAsync = promisify(fsync);

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { RolloutIOError } from '../errors.js';
-import { DIR_MODE } from '../home.js';
-import { runGit } from './git.js';
+import { DIR_MODE } from '../files/layout.js';
+import { runGit } from '../files/git.js';
 
 /**
  * Writing a tree into a new folder. Git itself guarantees no entry lands outside the folder: it

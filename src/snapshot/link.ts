@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { WorkspaceSnapshotPayload } from '../format/types.js';
-import { resolveHome } from '../home.js';
+import { resolveHome } from '../files/layout.js';
 import { SnapshotStore } from './snapshot-store.js';
 
 /** Opened stores by home and workspace, so a session's repeated snapshots skip the open. */

@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { tryLock } from '../files/flock.js';
 import { RolloutIOError, hasErrno } from '../errors.js';
-import { FILE_MODE } from '../home.js';
+import { FILE_MODE } from '../files/layout.js';
 
 /**
  * The store lock: one writer per store across threads and processes.
@@ -13,21 +13,6 @@ import { FILE_MODE } from '../home.js';
  * by a killed parent still holds the lock until it finishes. Consequently any git `*.lock` file
  * found while we hold the lock belongs to a process that no longer exists and may be removed.
  */
-
-interface FsExt {
-  flock(
-    fd: number,
-    flags: 'ex' | 'exnb' | 'un',
-    callback: (error: NodeJS.ErrnoException | null) => void,
-  ): void;
-}
-const fsExt = createRequire(import.meta.url)('fs-ext') as FsExt;
-
-function flock(fd: number, flags: 'exnb'): Promise<void> {
-  return new Promise((resolve, reject) =>
-    fsExt.flock(fd, flags, (error) => (error ? reject(error) : resolve())),
-  );
-}
 
 /** A held store lock. */
 export interface HeldLock {
@@ -78,7 +63,7 @@ async function acquire(lockPath: string, signal: AbortSignal | undefined): Promi
   for (;;) {
     try {
       signal?.throwIfAborted();
-      await flock(handle.fd, 'exnb');
+      await tryLock(handle.fd);
       break;
     } catch (error) {
       if (!hasErrno(error, 'EWOULDBLOCK', 'EAGAIN')) {

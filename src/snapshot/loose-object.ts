@@ -3,7 +3,7 @@ import { linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { RolloutIOError, hasErrno } from '../errors.js';
-import { DIR_MODE } from '../home.js';
+import { DIR_MODE } from '../files/layout.js';
 
 /**
  * Writing one small object into a store as git does, without a git process: `<type> <size>\0<body>`,

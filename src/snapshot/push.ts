@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GitError, SnapshotNotFoundError } from '../errors.js';
 import { checkoutTreeInto } from './checkout.js';
-import { runGit } from './git.js';
+import { runGit } from '../files/git.js';
 import { listLocked } from './list.js';
 import type { HeldLock } from './lock.js';
 import { REMOTE_TAG_PREFIX, decodeTagMessage, encodeTag, remoteTagRef, sha256Hex } from './refs.js';

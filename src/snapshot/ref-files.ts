@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RolloutIOError, hasErrno } from '../errors.js';
-import { DIR_MODE, FILE_MODE } from '../home.js';
+import { DIR_MODE, FILE_MODE } from '../files/layout.js';
 
 /**
  * Refs as files, to spare git processes on the capture path. Reading: loose refs first, then

@@ -1,4 +1,4 @@
-import { resolveHome } from '../home.js';
+import { resolveHome } from '../files/layout.js';
 import { captureLocked } from './capture.js';
 import { deleteLocked } from './delete.js';
 import { diffLocked } from './diff.js';

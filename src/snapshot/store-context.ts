@@ -1,9 +1,9 @@
 import { mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GitError, RolloutIOError, hasErrno } from '../errors.js';
-import { DIR_MODE, FILE_MODE, homePaths } from '../home.js';
-import { runGit } from './git.js';
-import type { GitResult, GitRunOptions } from './git.js';
+import { DIR_MODE, FILE_MODE, homePaths } from '../files/layout.js';
+import { runGit } from '../files/git.js';
+import type { GitResult, GitRunOptions } from '../files/git.js';
 import { withStoreLock } from './lock.js';
 import type { HeldLock } from './lock.js';
 import { INDEX_HEAD_REF } from './refs.js';

@@ -1,7 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GitError, RolloutIOError } from '../errors.js';
-import { runGit } from './git.js';
+import { runGit } from '../files/git.js';
 import { sha256Hex } from './refs.js';
 
 /** A resolved workspace: what a store captures. */

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { v4 as uuidv4 } from 'uuid';
-import { dateFolder, rolloutFileName } from '../../src/format/filename.js';
+import { dateFolder, rolloutFileName } from '../../src/files/layout.js';
 import { newSessionId } from '../../src/format/ids.js';
 
 export interface RolloutSpec {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runGit } from '../../src/snapshot/git.js';
+import { runGit } from '../../src/files/git.js';
 import { tempDir } from './temp.js';
 
 /** Runs git for test set-up, isolated from the machine's config like the library's own calls. */

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { archiveSession, unarchiveSession } from '../../src/lister/archive.js';
+import { archiveSession, unarchiveSession } from '../../src/sessions/archive.js';
 import { errorCode, seededRandom, soakIo, turn } from './soak-io.js';
 
 interface Options {

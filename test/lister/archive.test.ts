@@ -1,7 +1,7 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquireSessionLock } from '../../src/recorder/lock.js';
+import { acquireSessionLock } from '../../src/files/session-lock.js';
 import {
   RolloutIOError,
   SessionLockedError,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidCursorError } from '../../src/errors.js';
-import { parseRolloutFileName } from '../../src/format/filename.js';
+import { parseRolloutFileName } from '../../src/files/layout.js';
 import { uuidV7Time } from '../../src/format/ids.js';
 import {
   iterateSessions,

@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SessionLockedError } from '../../src/errors.js';
-import { homePaths } from '../../src/home.js';
-import { acquireSessionLock, isSessionLocked } from '../../src/recorder/lock.js';
+import { homePaths } from '../../src/files/layout.js';
+import { acquireSessionLock, isSessionLocked } from '../../src/files/session-lock.js';
 import { tempDir } from '../helpers/temp.js';
 
 const ID = '01a1fca4-bae3-7302-8aa2-92f8ac31aa3a';

@@ -2,11 +2,11 @@ import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } fr
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidRolloutError, SessionLockedError, SessionNotFoundError } from '../../src/errors.js';
-import { dateFolder, rolloutFileName } from '../../src/format/filename.js';
+import { dateFolder, rolloutFileName } from '../../src/files/layout.js';
 import { newSessionId } from '../../src/format/ids.js';
 import type { RolloutItem } from '../../src/format/types.js';
-import { homePaths } from '../../src/home.js';
-import { isSessionLocked } from '../../src/recorder/lock.js';
+import { homePaths } from '../../src/files/layout.js';
+import { isSessionLocked } from '../../src/files/session-lock.js';
 import { RolloutRecorder } from '../../src/recorder/recorder.js';
 import { readRollout } from '../../src/reader/read.js';
 import { tempDir } from '../helpers/temp.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SessionLockedError } from '../../src/errors.js';
 import { newSessionId } from '../../src/format/ids.js';
-import { isSessionLocked } from '../../src/recorder/lock.js';
+import { isSessionLocked } from '../../src/files/session-lock.js';
 import { RolloutRecorder } from '../../src/recorder/recorder.js';
 import type { RecorderChild } from '../helpers/recorder-child-runner.js';
 import { startRecorderChild } from '../helpers/recorder-child-runner.js';

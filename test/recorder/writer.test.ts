@@ -7,7 +7,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { RolloutIOError } from '../../src/errors.js';
 import type { RolloutItem } from '../../src/format/types.js';
-import { homePaths } from '../../src/home.js';
+import { homePaths } from '../../src/files/layout.js';
 import { RolloutRecorder, writerOf } from '../../src/recorder/recorder.js';
 import { readRollout } from '../../src/reader/read.js';
 import { tempDir } from '../helpers/temp.js';

@@ -3,7 +3,7 @@ import { chmod, mkdir, readdir, rm, symlink, utimes, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SnapshotExistsError } from '../../src/errors.js';
-import { runGit } from '../../src/snapshot/git.js';
+import { runGit } from '../../src/files/git.js';
 import { SnapshotStore } from '../../src/snapshot/snapshot-store.js';
 import {
   git,

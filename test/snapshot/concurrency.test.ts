@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runGit } from '../../src/snapshot/git.js';
+import { runGit } from '../../src/files/git.js';
 import { SnapshotStore } from '../../src/snapshot/snapshot-store.js';
 import { makeHome, makeRepo, writeTree } from '../helpers/snapshot-fixtures.js';
 

@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runGit } from '../../src/snapshot/git.js';
+import { runGit } from '../../src/files/git.js';
 import { SnapshotStore } from '../../src/snapshot/snapshot-store.js';
 import {
   git,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { encodeCommit } from '../../src/snapshot/capture.js';
-import { runGit } from '../../src/snapshot/git.js';
+import { runGit } from '../../src/files/git.js';
 import { objectId, writeLooseObject } from '../../src/snapshot/loose-object.js';
 import { tempDir } from '../helpers/temp.js';
 

@@ -2,7 +2,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RolloutIOError } from '../../src/errors.js';
-import { runGit } from '../../src/snapshot/git.js';
+import { runGit } from '../../src/files/git.js';
 import { RefFiles, updateRefFiles } from '../../src/snapshot/ref-files.js';
 import { tempDir } from '../helpers/temp.js';
 

@@ -2,7 +2,7 @@ import { chmod, mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/pro
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GitError, RolloutIOError, SnapshotNotFoundError } from '../../src/errors.js';
-import { runGit } from '../../src/snapshot/git.js';
+import { runGit } from '../../src/files/git.js';
 import { messageRef } from '../../src/snapshot/refs.js';
 import { SnapshotStore } from '../../src/snapshot/snapshot-store.js';
 import {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SnapshotNotFoundError } from '../../src/errors.js';
-import { runGit } from '../../src/snapshot/git.js';
+import { runGit } from '../../src/files/git.js';
 import { decodeCommitMessage, encodeCommitMessage, messageRef, sha256Hex } from '../../src/snapshot/refs.js';
 import type { SnapshotRecord } from '../../src/snapshot/refs.js';
 import { SnapshotStore } from '../../src/snapshot/snapshot-store.js';

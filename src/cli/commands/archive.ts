@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { archiveSession, unarchiveSession } from '../../lister/archive.js';
+import { archiveSession, unarchiveSession } from '../../sessions/archive.js';
 import type { Ctx } from '../context.js';
 import { existingHome } from '../context.js';
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dateFolder, rolloutFileName } from '../../src/format/filename.js';
+import { dateFolder, rolloutFileName } from '../../src/files/layout.js';
 import { newSessionId } from '../../src/format/ids.js';
 import type { Durability } from '../../src/recorder/options.js';
 import { RolloutRecorder } from '../../src/recorder/recorder.js';

@@ -3,9 +3,9 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { hasErrno } from '../errors.js';
 import type { CursorKey } from '../format/cursor.js';
-import { parseRolloutFileName } from '../format/filename.js';
+import { parseRolloutFileName } from '../files/layout.js';
 import { uuidV7Time } from '../format/ids.js';
-import type { SkipHandler, SkipReason } from './types.js';
+import type { SkipHandler, SkipReason } from './skip.js';
 
 const HOUR = 3_600_000;
 export const DAY_MS = 24 * HOUR;

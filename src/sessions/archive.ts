@@ -1,11 +1,10 @@
 import { copyFile, constants, lstat, mkdir, rename, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { RolloutIOError, SessionLockedError, hasErrno } from '../errors.js';
-import { parseRolloutFileName } from '../format/filename.js';
-import { DIR_MODE, homePaths, resolveHome } from '../home.js';
-import { isSessionLocked } from '../recorder/lock.js';
-import { locateSessions, pickOne } from './find.js';
-import { dayFolderPath } from './traverse.js';
+import { DIR_MODE, homePaths, parseRolloutFileName, resolveHome } from '../files/layout.js';
+import { isSessionLocked } from '../files/session-lock.js';
+import { locateSessions, pickOne } from '../files/locate.js';
+import { dayFolderPath } from '../files/traverse.js';
 import type { ArchiveSessionOptions } from './types.js';
 
 /**

@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { RolloutIOError, SessionLockedError, hasErrno } from '../errors.js';
-import { DIR_MODE, FILE_MODE, homePaths } from '../home.js';
+import { tryLockSync } from './flock.js';
+import { DIR_MODE, FILE_MODE, homePaths } from './layout.js';
 
 /**
  * The session writer lock: an exclusive, non-blocking `flock` on
@@ -12,14 +12,9 @@ import { DIR_MODE, FILE_MODE, homePaths } from '../home.js';
  * Unix), so our writer and a running Codex never append to one rollout at once. An `flock` belongs
  * to the open file, so a second open in this same process conflicts too, and the kernel drops it
  * when the process dies: a crashed writer never leaves a stale lock. Node has no `flock`, hence the
- * maintained native addon `fs-ext`. The lock file itself is never deleted: removing it while
+ * one `flock` wrapper (flock.ts). The lock file itself is never deleted: removing it while
  * another process has it open would let two writers lock two different files.
  */
-
-interface FsExt {
-  flockSync(fd: number, flags: 'exnb' | 'un'): void;
-}
-const fsExt = createRequire(import.meta.url)('fs-ext') as FsExt;
 
 /** A held session lock. */
 export interface SessionLock {
@@ -57,7 +52,7 @@ export function acquireSessionLock(home: string, id: string): SessionLock {
       throw new RolloutIOError('open the session lock', file, cause);
     }
     try {
-      fsExt.flockSync(fd, 'exnb');
+      tryLockSync(fd);
     } catch (cause) {
       closeSync(fd);
       if (hasErrno(cause, 'EWOULDBLOCK', 'EAGAIN')) throw new SessionLockedError(id, file, { cause });
@@ -106,7 +101,7 @@ export function isSessionLocked(home: string, id: string): boolean {
     throw new RolloutIOError('open the session lock', file, cause);
   }
   try {
-    fsExt.flockSync(fd, 'exnb');
+    tryLockSync(fd);
     return false;
   } catch (cause) {
     if (hasErrno(cause, 'EWOULDBLOCK', 'EAGAIN')) return true;

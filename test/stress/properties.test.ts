@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runGit } from '../../src/snapshot/git.js';
+import { runGit } from '../../src/files/git.js';
 import { SnapshotStore } from '../../src/snapshot/snapshot-store.js';
 import { makeHome, makeRepo, writeTree } from '../helpers/snapshot-fixtures.js';
 
