@@ -268,3 +268,11 @@ export function hasErrno(error: unknown, ...codes: string[]): boolean {
   const code = errnoOf(error);
   return code !== undefined && codes.includes(code);
 }
+
+/**
+ * A `TypeError` for a bad argument or option, with Node's own code `ERR_INVALID_ARG_VALUE`, so
+ * callers (and the CLI's exit code) can tell a usage error from a failure without reading text.
+ */
+export function invalidArgument(message: string): TypeError & { code: 'ERR_INVALID_ARG_VALUE' } {
+  return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_VALUE' as const });
+}

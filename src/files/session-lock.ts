@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync } from 'node:fs';
-import { RolloutIOError, SessionLockedError, hasErrno } from '../errors.js';
+import { RolloutIOError, SessionLockedError, hasErrno, invalidArgument } from '../errors.js';
+import { isUuid } from '../format/ids.js';
 import { tryLockSync } from './flock.js';
 import { DIR_MODE, FILE_MODE, homePaths } from './layout.js';
 
@@ -24,8 +25,15 @@ export interface SessionLock {
   release(): void;
 }
 
-/** Lock files are named after the lower-case id, as the Codex CLI prints UUIDs. */
+/**
+ * Lock files are named after the lower-case id, as the Codex CLI prints UUIDs. The id becomes a
+ * path: only a UUID is accepted, so an id read from a file (`session_meta.id`) can never name a
+ * lock outside the home.
+ */
 function lockPath(home: string, id: string): string {
+  if (typeof id !== 'string' || !isUuid(id)) {
+    throw invalidArgument(`A session lock needs a session id (a UUID), not ${JSON.stringify(id)}`);
+  }
   return homePaths.lock(home, id.toLowerCase());
 }
 

@@ -37,6 +37,6 @@ export async function findSession(
       cause: result.kind === 'skip' ? result.error : undefined,
     });
   }
-  const name = await new LazyThreadNames(home).get(one.id);
+  const name = await new LazyThreadNames(home, options.signal).get(one.id);
   return toSummary(one, result.head, name);
 }

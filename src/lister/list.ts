@@ -116,7 +116,7 @@ async function* summaries(
   want: () => number,
 ): AsyncGenerator<{ summary: SessionSummary; key: CursorKey }> {
   const { o, ctx } = run;
-  const names = new LazyThreadNames(o.home);
+  const names = new LazyThreadNames(o.home, o.signal);
   const headOptions = {
     headRecords: o.headRecords,
     maxHeadBytes: o.maxHeadBytes,

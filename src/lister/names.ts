@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { homeFileLines } from '../files/home-file.js';
 import { homePaths } from '../files/layout.js';
 
 /**
@@ -10,25 +11,31 @@ const cache = new Map<string, { stamp: string; names: Map<string, string> }>();
 /**
  * Thread names from `<home>/session_index.jsonl` (`{id, thread_name, updated_at}` per line), by
  * lower-cased id; the last line for an id wins, and an empty or null name clears it. Unparsable lines
- * are ignored: the file is appended to by other programs and may end in a torn line.
+ * are ignored: the file is appended to by other programs and may end in a torn line. The file is
+ * streamed (memory follows the names, not the file) and only read when it is a regular file, so a
+ * FIFO or device put in its place never blocks or floods a listing.
  */
-export async function readThreadNames(home: string): Promise<Map<string, string>> {
+export async function readThreadNames(home: string, signal?: AbortSignal): Promise<Map<string, string>> {
   const file = homePaths.sessionIndex(home);
   const names = new Map<string, string>();
-  let text: string;
   let stamp: string;
   try {
     const st = await stat(file);
     stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
     const cached = cache.get(file);
     if (cached?.stamp === stamp) return cached.names;
-    text = await readFile(file, 'utf8');
   } catch {
     // Names are decoration: a missing or unreadable index never breaks a listing.
     cache.delete(file);
     return names;
   }
-  for (const line of text.split('\n')) {
+  let readable = true;
+  const lines = homeFileLines(file, {
+    maxLineBytes: MAX_NAME_LINE_BYTES,
+    signal,
+    onSkip: () => (readable = false),
+  });
+  for await (const line of lines) {
     if (line.trim() === '') continue;
     let value: unknown;
     try {
@@ -42,17 +49,24 @@ export async function readThreadNames(home: string): Promise<Map<string, string>
     if (typeof name === 'string' && name !== '') names.set(id.toLowerCase(), name);
     else names.delete(id.toLowerCase());
   }
-  cache.set(file, { stamp, names });
+  if (readable) cache.set(file, { stamp, names });
+  else cache.delete(file);
   return names;
 }
+
+/** A line of the index longer than this is not a name entry (names are short; this is generous). */
+const MAX_NAME_LINE_BYTES = 1024 * 1024;
 
 /** Reads the names once per call, on first use. */
 export class LazyThreadNames {
   private names: Promise<Map<string, string>> | undefined;
-  constructor(private readonly home: string) {}
+  constructor(
+    private readonly home: string,
+    private readonly signal?: AbortSignal,
+  ) {}
 
   async get(id: string): Promise<string | null> {
-    this.names ??= readThreadNames(this.home);
+    this.names ??= readThreadNames(this.home, this.signal);
     return (await this.names).get(id.toLowerCase()) ?? null;
   }
 }

@@ -1,6 +1,7 @@
 import { closeSync, constants, existsSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidRolloutError, RecorderClosedError, RolloutIOError } from '../errors.js';
+import { isUuid } from '../format/ids.js';
 import { dateFolder, homePaths, parseRolloutFileName, rolloutFileName } from '../files/layout.js';
 import type { GitInfo, RolloutItem, SessionMetaPayload, WorkspaceSnapshotPayload } from '../format/types.js';
 import { captureForRollout } from '../snapshot/link.js';
@@ -206,6 +207,10 @@ export class RolloutRecorder {
       throw new InvalidRolloutError(file, 'is compressed; unarchive the session before resuming it');
     }
     const id = parseRolloutFileName(file)?.id ?? (await readRollout(file, { signal: o.signal })).meta.id;
+    // The id names the lock file: one read from the file itself must be a UUID, never a path.
+    if (!isUuid(id)) {
+      throw new InvalidRolloutError(file, `its session_meta id ${JSON.stringify(id)} is not a UUID`);
+    }
     const lock = acquireSessionLock(home, id);
     try {
       const session = await readRollout(file, { signal: o.signal });

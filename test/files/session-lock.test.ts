@@ -53,3 +53,22 @@ describe('session lock', () => {
     expect(isSessionLocked(home, ID)).toBe(false);
   });
 });
+
+describe('session lock ids', () => {
+  it.each([
+    ['a path that climbs out of the home', '../../../escaped/01a1fca4-bae3-7302-8aa2-92f8ac31aa3a'],
+    ['an empty id', ''],
+    ['an id with a newline', '01a1fca4-bae3-7302-8aa2-92f8ac31aa3a\n'],
+    ['an absolute path', '/tmp/x'],
+    ['a non-string', 7 as unknown as string],
+  ])('refuses %s, creating nothing', async (_what, id) => {
+    const home = await tempDir();
+    expect(() => acquireSessionLock(home, id)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }) as Error,
+    );
+    expect(() => isSessionLocked(home, id)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }) as Error,
+    );
+    expect(existsSync(homePaths.locks(home))).toBe(false);
+  });
+});
