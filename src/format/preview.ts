@@ -125,17 +125,44 @@ export function userMessageOfRecord(record: unknown, legacy = false): UserMessag
 export const BETTER_HIT_WINDOW = 16;
 
 /**
- * Picks the first user message from records in file order, by rank: the first `user_message`
- * event, else the first `item_completed` `UserMessage`, else the first non-wrapper user response
- * item. Stops looking {@link BETTER_HIT_WINDOW} records after the first hit.
+ * True for a record the model or a tool produced (an assistant message, reasoning, a tool call or
+ * its output, an agent message, a completed turn): once one follows a user message, that user
+ * message's turn is over, and no later record belongs to it.
+ */
+function endsUserTurn(record: unknown, legacy: boolean): boolean {
+  if (!isObject(record)) return false;
+  const item = legacy ? record : record['type'] === 'response_item' ? record['payload'] : undefined;
+  if (isObject(item)) return !(item['type'] === 'message' && item['role'] === 'user');
+  if (legacy || record['type'] !== 'event_msg') return false;
+  const payload = record['payload'];
+  if (!isObject(payload)) return false;
+  const type = payload['type'];
+  if (type === 'agent_message' || type === 'task_complete' || type === 'agent_reasoning') return true;
+  if (type !== 'item_completed') return false;
+  const completed = payload['item'];
+  return isObject(completed) && completed['type'] !== 'UserMessage';
+}
+
+/**
+ * Picks the first user message from records in file order. The first turn that holds one decides;
+ * within that turn the best-ranked record wins (the first `user_message` event, else the first
+ * `item_completed` `UserMessage`, else the first non-wrapper user response item). Looking stops at
+ * the end of that turn (the first record from the model or a tool) or {@link BETTER_HIT_WINDOW}
+ * records after the first hit, so a later turn, recorded in another style (a turn appended to a
+ * Codex session by another writer), never replaces it.
  */
 export class FirstUserMessageFinder {
   private best: UserMessageHit | undefined;
   private sinceFirstHit = 0;
+  private turnOver = false;
 
   /** Feeds the next record; returns true once no later record can change the answer. */
   push(record: unknown, legacy = false): boolean {
     if (this.done) return true;
+    if (this.best !== undefined && endsUserTurn(record, legacy)) {
+      this.turnOver = true;
+      return true;
+    }
     const found = userMessageOfRecord(record, legacy);
     if (this.best !== undefined) this.sinceFirstHit++;
     if (
@@ -151,7 +178,7 @@ export class FirstUserMessageFinder {
   get done(): boolean {
     return (
       this.best !== undefined &&
-      (this.best.kind === 'user_message' || this.sinceFirstHit >= BETTER_HIT_WINDOW)
+      (this.turnOver || this.best.kind === 'user_message' || this.sinceFirstHit >= BETTER_HIT_WINDOW)
     );
   }
 
