@@ -60,15 +60,22 @@ export class SessionLockedError extends RolloutError {
   readonly id: string;
   /** The lock file. */
   readonly lockPath: string;
-  constructor(id: string, lockPath: string, options?: { cause?: unknown }) {
+  /** True when the holder is this very process (another recorder of the same session, not closed). */
+  readonly heldByThisProcess: boolean;
+  constructor(id: string, lockPath: string, options?: { cause?: unknown; heldByThisProcess?: boolean }) {
+    const mine = options?.heldByThisProcess === true;
     super(
       'E_LOCKED',
-      `Session ${id} is being written by another process (lock ${lockPath} is held). ` +
-        'Wait for that writer to close, or record to a new session.',
+      mine
+        ? `Session ${id} is already open for writing in this process (lock ${lockPath}). ` +
+            'Close that recorder before resuming the session again.'
+        : `Session ${id} is being written by another process (lock ${lockPath} is held). ` +
+            'Wait for that writer to close, or record to a new session.',
       options,
     );
     this.id = id;
     this.lockPath = lockPath;
+    this.heldByThisProcess = mine;
   }
 }
 

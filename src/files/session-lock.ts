@@ -37,6 +37,9 @@ function lockPath(home: string, id: string): string {
   return homePaths.lock(home, id.toLowerCase());
 }
 
+/** Lock files this process holds: a refusal then names this process as the holder. */
+const heldHere = new Set<string>();
+
 /**
  * Takes the writer lock of session `id`, creating the lock folder (0700) and file (0600) as needed.
  * Throws {@link SessionLockedError} at once when another writer holds it, {@link RolloutIOError}
@@ -63,16 +66,20 @@ export function acquireSessionLock(home: string, id: string): SessionLock {
       tryLockSync(fd);
     } catch (cause) {
       closeSync(fd);
-      if (hasErrno(cause, 'EWOULDBLOCK', 'EAGAIN')) throw new SessionLockedError(id, file, { cause });
+      if (hasErrno(cause, 'EWOULDBLOCK', 'EAGAIN')) {
+        throw new SessionLockedError(id, file, { cause, heldByThisProcess: heldHere.has(file) });
+      }
       throw new RolloutIOError('lock', file, cause);
     }
     if (sameFile(fd, file)) {
       let held = true;
+      heldHere.add(file);
       return {
         path: file,
         release() {
           if (!held) return;
           held = false;
+          heldHere.delete(file);
           closeSync(fd);
         },
       };

@@ -72,3 +72,24 @@ describe('session lock ids', () => {
     expect(existsSync(homePaths.locks(home))).toBe(false);
   });
 });
+
+describe('who holds the lock', () => {
+  it('says so when the holder is this process, and another process otherwise', async () => {
+    const home = await tempDir();
+    const lock = acquireSessionLock(home, ID);
+    let mine: unknown;
+    try {
+      acquireSessionLock(home, ID);
+    } catch (e) {
+      mine = e;
+    }
+    expect(mine).toBeInstanceOf(SessionLockedError);
+    expect((mine as SessionLockedError).heldByThisProcess).toBe(true);
+    expect((mine as Error).message).toBe(
+      `Session ${ID} is already open for writing in this process (lock ${lock.path}). ` +
+        'Close that recorder before resuming the session again.',
+    );
+    lock.release();
+    acquireSessionLock(home, ID).release();
+  });
+});
