@@ -14,6 +14,11 @@ const io = {
   now: () => new Date(),
   async confirm(question: string): Promise<boolean> {
     const rl = createInterface({ input: process.stdin, output: process.stderr });
+    // In a prompt the terminal is in raw mode, so Ctrl-C reaches readline, not the process.
+    rl.on('SIGINT', () => {
+      rl.close();
+      interrupted();
+    });
     try {
       return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
     } finally {
@@ -21,6 +26,13 @@ const io = {
     }
   },
 };
+
+/** Ctrl-C: nothing more is done, and the exit status says so (128 + SIGINT), as shells expect. */
+function interrupted(): never {
+  process.stderr.write('\n');
+  process.exit(130);
+}
+process.on('SIGINT', interrupted);
 
 // A reader that stops early (`rollouts export --out - | head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {
