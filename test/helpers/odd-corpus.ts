@@ -62,7 +62,7 @@ export async function oddCaseText(c: OddCase): Promise<string> {
         output: 'o'.repeat(g.bytes),
       }),
     );
-  } else {
+  } else if (g.kind === 'many-lines') {
     const answer = Array.from({ length: g.lines }, (_, i) => `line ${i}`).join('\n');
     extra.push(
       line(ts, 'response_item', {
