@@ -84,10 +84,19 @@ describe('archive and unarchive', () => {
     const twice = archiveSession(arch.id.slice(0, 13), { home });
     await expect(twice).rejects.toBeInstanceOf(ArchiveStateError);
     await expect(twice).rejects.toThrow(`Session ${arch.id} is archived already.`);
-    await expect(twice).rejects.toMatchObject({ code: 'E_ARCHIVE_STATE', id: arch.id, archived: true, path: arch.path });
+    await expect(twice).rejects.toMatchObject({
+      code: 'E_ARCHIVE_STATE',
+      id: arch.id,
+      archived: true,
+      path: arch.path,
+    });
     const notArchived = unarchiveSession(live.id, { home });
     await expect(notArchived).rejects.toThrow(`Session ${live.id} is not archived.`);
-    await expect(notArchived).rejects.toMatchObject({ code: 'E_ARCHIVE_STATE', archived: false, path: live.path });
+    await expect(notArchived).rejects.toMatchObject({
+      code: 'E_ARCHIVE_STATE',
+      archived: false,
+      path: live.path,
+    });
     const unknown = `${live.id.slice(0, -4)}ffff`;
     await expect(archiveSession(unknown, { home })).rejects.toBeInstanceOf(SessionNotFoundError);
     await expect(unarchiveSession(unknown, { home })).rejects.toBeInstanceOf(SessionNotFoundError);
@@ -115,4 +124,3 @@ describe('archive and unarchive', () => {
     }
   });
 });
-

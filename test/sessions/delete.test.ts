@@ -151,10 +151,22 @@ describe('deleteSession', () => {
     const line = {
       timestamp: new Date(T).toISOString(),
       type: 'workspace_snapshot',
-      payload: { message_id: 'm', commit: head, tree: head, workspace: outside, store: path.join(outside, '.git') },
+      payload: {
+        message_id: 'm',
+        commit: head,
+        tree: head,
+        workspace: outside,
+        store: path.join(outside, '.git'),
+      },
     };
-    const traversal = { ...line, payload: { ...line.payload, store: path.join(home, 'snapshots', '..', '..') } };
-    await writeFile(w.path, `${await readFile(w.path, 'utf8')}${JSON.stringify(line)}\n${JSON.stringify(traversal)}\n`);
+    const traversal = {
+      ...line,
+      payload: { ...line.payload, store: path.join(home, 'snapshots', '..', '..') },
+    };
+    await writeFile(
+      w.path,
+      `${await readFile(w.path, 'utf8')}${JSON.stringify(line)}\n${JSON.stringify(traversal)}\n`,
+    );
     const result = await deleteSession(id, { home });
     expect(result.snapshots).toEqual([]);
     expect(await git(outside, 'rev-parse', ref)).toBe(head);
@@ -265,7 +277,9 @@ describe('deleteSession', () => {
     expect(after.equals(expected)).toBe(true);
     expect((await stat(index)).mode & 0o777).toBe(0o640);
     expect((await readdir(home)).sort()).toEqual(['session_index.jsonl', 'sessions', 'thread-writer-locks']);
-    expect((await listSessions({ home })).sessions.map((s) => [s.id, s.name])).toEqual([[other.id, 'renamed']]);
+    expect((await listSessions({ home })).sessions.map((s) => [s.id, s.name])).toEqual([
+      [other.id, 'renamed'],
+    ]);
   });
 
   it('leaves session_index.jsonl alone when it names the session nowhere', async () => {
