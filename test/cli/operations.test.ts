@@ -3,6 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireSessionLock } from '../../src/files/session-lock.js';
+import { newSessionId } from '../../src/format/ids.js';
+import { startRecorderChild } from '../helpers/recorder-child-runner.js';
 import { writeRollout } from '../helpers/rollout-files.js';
 import { tempDir } from '../helpers/temp.js';
 import { cli } from './helpers.js';
@@ -13,9 +15,11 @@ const lockOf = (home: string, id: string): string => path.join(home, 'thread-wri
 describe('rollouts delete, archive, unarchive while a writer holds the session', () => {
   it.each(['delete', 'archive'])('%s says what was refused and to wait for the writer', async (op) => {
     const home = await tempDir();
-    const w = await writeRollout(home, { createdAt: T, userMessage: 'busy' });
-    const lock = acquireSessionLock(home, w.id);
+    const id = newSessionId(new Date(T));
+    const holder = startRecorderChild('hold', { home, id });
     try {
+      await holder.waitFor((m) => m['locked'] === true);
+      const w = await writeRollout(home, { createdAt: T, id, userMessage: 'busy' });
       const r = await cli([op, w.id, '--home', home, ...(op === 'delete' ? ['--yes'] : [])]);
       expect(r).toEqual({
         code: 1,
@@ -25,10 +29,11 @@ describe('rollouts delete, archive, unarchive while a writer holds the session',
           'Wait for that writer to finish, then try again.\n',
       });
       expect(r.err).not.toContain('new session');
+      expect(existsSync(w.path)).toBe(true);
     } finally {
-      lock.release();
+      holder.process.kill('SIGKILL');
+      await holder.exited;
     }
-    expect(existsSync(w.path)).toBe(true);
   });
 });
 
@@ -104,7 +109,7 @@ describe('rollouts name', () => {
     const home = await tempDir();
     const w = await writeRollout(home, { createdAt: T, userMessage: 'x' });
     const r = await cli(['name', w.id, 'a\u001b[2Jb\u009bc', '--home', home]);
-    expect(r).toEqual({ code: 0, out: `named ${w.id} "a\\u001b[2Jb\\u009bc"\n`, err: '' });
+    expect(r).toEqual({ code: 0, out: `named ${w.id} "a\\x1b[2Jb\\x9bc"\n`, err: '' });
   });
 
   it('refuses an empty name as a usage error', async () => {
@@ -122,7 +127,7 @@ describe('rollouts name', () => {
     try {
       const r = await cli(['name', w.id, 'n', '--home', home]);
       expect(r.code).toBe(1);
-      expect(r.err).toMatch(/^error: Cannot name session \S+: another process is writing it/);
+      expect(r.err).toMatch(/^error: Cannot name session \S+: it is open for writing in this process/);
     } finally {
       lock.release();
     }

@@ -198,7 +198,7 @@ describe('rollouts delete', () => {
     const r = await cli(['delete', rec.id, '--home', home, '--yes']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(
-      /^error: Cannot delete session \S+: another process is writing it .*Wait for that writer to finish, then try again\.\n$/,
+      /^error: Cannot delete session \S+: it is open for writing in this process .*Close that recorder first, then try again\.\n$/,
     );
     await rec.close();
     expect((await cli(['delete', rec.id, '--home', home, '--yes'])).code).toBe(0);

@@ -117,7 +117,7 @@ describe('archive and unarchive', () => {
     const lock = acquireSessionLock(home, w.id);
     try {
       await expect(archiveSession(w.id, { home })).rejects.toThrow(
-        `Cannot archive session ${w.id}: another process is writing it (lock ${path.join(home, 'thread-writer-locks', `${w.id}.lock`)} is held). Wait for that writer to finish, then try again.`,
+        `Cannot archive session ${w.id}: it is open for writing in this process (lock ${path.join(home, 'thread-writer-locks', `${w.id}.lock`)}). Close that recorder first, then try again.`,
       );
     } finally {
       lock.release();

@@ -300,7 +300,7 @@ describe('deleteSession', () => {
       const attempt = deleteSession(w.id, { home });
       await expect(attempt).rejects.toBeInstanceOf(SessionLockedError);
       await expect(attempt).rejects.toThrow(
-        `Cannot delete session ${w.id}: another process is writing it (lock ${path.join(home, 'thread-writer-locks', `${w.id}.lock`)} is held). Wait for that writer to finish, then try again.`,
+        `Cannot delete session ${w.id}: it is open for writing in this process (lock ${path.join(home, 'thread-writer-locks', `${w.id}.lock`)}). Close that recorder first, then try again.`,
       );
     } finally {
       lock.release();
@@ -320,7 +320,11 @@ describe('deleteSession', () => {
       const w = await writeRollout(home, { createdAt: T, id, userMessage: 'x' });
       const index = path.join(home, 'session_index.jsonl');
       await writeFile(index, `${JSON.stringify({ id, thread_name: 'n', updated_at: 'u' })}\n`);
-      await expect(deleteSession(id, { home })).rejects.toMatchObject({ code: 'E_LOCKED', id });
+      const attempt = deleteSession(id, { home });
+      await expect(attempt).rejects.toMatchObject({ code: 'E_LOCKED', id, operation: 'delete' });
+      await expect(attempt).rejects.toThrow(
+        `Cannot delete session ${id}: another process is writing it (lock ${path.join(home, 'thread-writer-locks', `${id}.lock`)} is held). Wait for that writer to finish, then try again.`,
+      );
       expect(existsSync(w.path)).toBe(true);
       expect(await readFile(index, 'utf8')).toContain('"n"');
     } finally {

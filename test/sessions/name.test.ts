@@ -140,7 +140,9 @@ describe('setSessionName', () => {
     try {
       const attempt = setSessionName(w.id, 'busy', { home });
       await expect(attempt).rejects.toBeInstanceOf(SessionLockedError);
-      await expect(attempt).rejects.toThrow(/^Cannot name session \S+: another process is writing it/);
+      await expect(attempt).rejects.toThrow(
+        /^Cannot name session \S+: it is open for writing in this process/,
+      );
     } finally {
       lock.release();
     }

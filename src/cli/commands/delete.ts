@@ -5,7 +5,7 @@ import { findSession } from '../../lister/find.js';
 import { deleteSession } from '../../sessions/delete.js';
 import type { Ctx } from '../context.js';
 import { UsageError, existingHome } from '../context.js';
-import { printable } from './name.js';
+import { cutToWidth, safeLine } from '../terminal-text.js';
 
 export function registerDelete(program: Command, ctx: Ctx): void {
   program
@@ -21,7 +21,7 @@ export function registerDelete(program: Command, ctx: Ctx): void {
         if (!io.stdinIsTTY)
           throw new UsageError('delete', 'refusing to delete without --yes when not on a terminal');
         const { id, preview } = await describe(arg, home);
-        const what = preview === null ? 'no preview' : printable(preview.slice(0, 60));
+        const what = preview === null ? 'no preview' : cutToWidth(safeLine(preview), 60);
         if (!(await io.confirm(`Delete session ${id} (${what})?`))) {
           io.stderr.write('nothing deleted\n');
           return;
