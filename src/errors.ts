@@ -13,6 +13,7 @@ const BRAND = Symbol.for('agent-rollouts.RolloutError');
 export type RolloutErrorCode =
   | 'E_LOCKED'
   | 'E_NO_SESSION'
+  | 'E_ARCHIVE_STATE'
   | 'E_AMBIGUOUS_ID'
   | 'E_BAD_CURSOR'
   | 'E_BAD_ROLLOUT'
@@ -62,20 +63,53 @@ export class SessionLockedError extends RolloutError {
   readonly lockPath: string;
   /** True when the holder is this very process (another recorder of the same session, not closed). */
   readonly heldByThisProcess: boolean;
-  constructor(id: string, lockPath: string, options?: { cause?: unknown; heldByThisProcess?: boolean }) {
+  /** The operation refused (`'delete'`, `'archive'`, …); undefined when a writer was refused. */
+  readonly operation: string | undefined;
+  constructor(
+    id: string,
+    lockPath: string,
+    options?: { cause?: unknown; heldByThisProcess?: boolean; operation?: string },
+  ) {
     const mine = options?.heldByThisProcess === true;
+    const op = options?.operation;
     super(
       'E_LOCKED',
-      mine
-        ? `Session ${id} is already open for writing in this process (lock ${lockPath}). ` +
+      op !== undefined
+        ? mine
+          ? `Cannot ${op} session ${id}: it is open for writing in this process (lock ${lockPath}). ` +
+            'Close that recorder first, then try again.'
+          : `Cannot ${op} session ${id}: another process is writing it (lock ${lockPath} is held). ` +
+            'Wait for that writer to finish, then try again.'
+        : mine
+          ? `Session ${id} is already open for writing in this process (lock ${lockPath}). ` +
             'Close that recorder before resuming the session again.'
-        : `Session ${id} is being written by another process (lock ${lockPath} is held). ` +
+          : `Session ${id} is being written by another process (lock ${lockPath} is held). ` +
             'Wait for that writer to close, or record to a new session.',
       options,
     );
     this.id = id;
     this.lockPath = lockPath;
     this.heldByThisProcess = mine;
+    this.operation = options?.operation;
+  }
+}
+
+/**
+ * Archiving a session that is archived already, or unarchiving one that is not archived.
+ * @public
+ */
+export class ArchiveStateError extends RolloutError {
+  /** The session id. */
+  readonly id: string;
+  /** Where the session's file is. */
+  readonly path: string;
+  /** True when the session is archived (so it could not be archived again). */
+  readonly archived: boolean;
+  constructor(id: string, path: string, archived: boolean) {
+    super('E_ARCHIVE_STATE', `Session ${id} ${archived ? 'is archived already' : 'is not archived'}.`);
+    this.id = id;
+    this.path = path;
+    this.archived = archived;
   }
 }
 

@@ -10,6 +10,7 @@ export {
   RolloutError,
   isRolloutError,
   SessionLockedError,
+  ArchiveStateError,
   SessionNotFoundError,
   AmbiguousSessionIdError,
   InvalidCursorError,
@@ -80,7 +81,16 @@ export type {
 
 // session operations
 export { archiveSession, unarchiveSession } from './sessions/archive.js';
-export type { ArchiveSessionOptions } from './sessions/types.js';
+export { deleteSession } from './sessions/delete.js';
+export { setSessionName } from './sessions/name.js';
+export type {
+  ArchiveSessionOptions,
+  DeleteSessionOptions,
+  DeleteSessionResult,
+  DeletedSnapshot,
+  SetSessionNameOptions,
+  SetSessionNameResult,
+} from './sessions/types.js';
 
 // snapshot
 export { SnapshotStore, DEFAULT_MAX_FILE_SIZE } from './snapshot/snapshot-store.js';

@@ -1,10 +1,10 @@
 import { copyFile, constants, lstat, mkdir, rename, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { RolloutIOError, SessionLockedError, hasErrno } from '../errors.js';
+import { RolloutIOError, hasErrno } from '../errors.js';
 import { DIR_MODE, homePaths, parseRolloutFileName, resolveHome } from '../files/layout.js';
-import { isSessionLocked } from '../files/session-lock.js';
-import { locateSessions, pickOne } from '../files/locate.js';
 import { dayFolderPath } from '../files/traverse.js';
+import { withSessionLock } from './lock.js';
+import { pickSession } from './target.js';
 import type { ArchiveSessionOptions } from './types.js';
 
 /**
@@ -41,29 +41,28 @@ async function moveKeepingMtime(from: string, to: string, operation: string): Pr
   }
 }
 
-async function refuseWhileWritten(home: string, id: string): Promise<void> {
-  if (await isSessionLocked(home, id))
-    throw new SessionLockedError(id, homePaths.lock(home, id.toLowerCase()));
-}
-
 /**
  * Moves a live session to `<home>/archived_sessions/`, keeping its file name and modification
  * time; returns the new path.
  *
  * @remarks
- * `id` is a full id or a unique prefix, as for {@link findSession}.
- * @throws `SessionLockedError` while a writer (this process, another, or a running Codex CLI)
- * holds the session's lock; `SessionNotFoundError` / `AmbiguousSessionIdError` as
- * {@link findSession}; `RolloutIOError` when the move fails or the archive already holds that file.
+ * `id` is a full id or a unique prefix, as for {@link findSession}. Holds the session's writer lock
+ * for the whole move, so no writer starts on the session meanwhile.
+ * @throws `ArchiveStateError` (`E_ARCHIVE_STATE`) when the session is archived already;
+ * `SessionLockedError` while a writer (this process, another, or a running Codex CLI) holds the
+ * session's lock; `SessionNotFoundError` / `AmbiguousSessionIdError` as {@link findSession};
+ * `RolloutIOError` when the move fails or the archive already holds that file.
  * @public
  */
 export async function archiveSession(id: string, options: ArchiveSessionOptions = {}): Promise<string> {
   const home = resolveHome(options.home);
-  const one = pickOne(id, home, (await locateSessions(home, id, { archived: false })).matches);
-  await refuseWhileWritten(home, one.id);
-  const to = path.join(homePaths.archived(home), path.basename(one.path));
-  await moveKeepingMtime(one.path, to, 'archive');
-  return to;
+  const { id: full } = await pickSession(home, id, 'live');
+  return withSessionLock(home, full, 'archive', async () => {
+    const one = await pickSession(home, full, 'live');
+    const to = path.join(homePaths.archived(home), path.basename(one.path));
+    await moveKeepingMtime(one.path, to, 'archive');
+    return to;
+  });
 }
 
 /**
@@ -71,23 +70,26 @@ export async function archiveSession(id: string, options: ArchiveSessionOptions 
  * name gives), keeping its file name and modification time; returns the new path.
  *
  * @remarks
- * A `.jsonl.zst` file is moved as it is.
- * @throws as {@link archiveSession}.
+ * A `.jsonl.zst` file is moved as it is. Holds the session's writer lock for the whole move.
+ * @throws `ArchiveStateError` (`E_ARCHIVE_STATE`) when the session is not archived; otherwise as
+ * {@link archiveSession}.
  * @public
  */
 export async function unarchiveSession(id: string, options: ArchiveSessionOptions = {}): Promise<string> {
   const home = resolveHome(options.home);
-  const one = pickOne(id, home, (await locateSessions(home, id, { archived: true })).matches);
-  await refuseWhileWritten(home, one.id);
-  const name = path.basename(one.path);
-  const parsed = parseRolloutFileName(name)!;
-  const d = new Date(parsed.nameTime);
-  const folder = dayFolderPath(homePaths.sessions(home), [
-    d.getUTCFullYear(),
-    d.getUTCMonth() + 1,
-    d.getUTCDate(),
-  ]);
-  const to = path.join(folder, name);
-  await moveKeepingMtime(one.path, to, 'unarchive');
-  return to;
+  const { id: full } = await pickSession(home, id, 'archived');
+  return withSessionLock(home, full, 'unarchive', async () => {
+    const one = await pickSession(home, full, 'archived');
+    const name = path.basename(one.path);
+    const parsed = parseRolloutFileName(name)!;
+    const d = new Date(parsed.nameTime);
+    const folder = dayFolderPath(homePaths.sessions(home), [
+      d.getUTCFullYear(),
+      d.getUTCMonth() + 1,
+      d.getUTCDate(),
+    ]);
+    const to = path.join(folder, name);
+    await moveKeepingMtime(one.path, to, 'unarchive');
+    return to;
+  });
 }

@@ -1,4 +1,6 @@
-import { SnapshotNotFoundError } from '../errors.js';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { RolloutIOError, SnapshotNotFoundError } from '../errors.js';
 import { readRefs } from './capture.js';
 import { listLocked } from './list.js';
 import type { HeldLock } from './lock.js';
@@ -12,6 +14,10 @@ import type { DeleteResult } from './types.js';
  * Removes message refs, moves or removes the session head so it keeps nothing deleted alive, then
  * repacks and prunes: objects only the deleted snapshots reached are gone from disk. A deleted
  * snapshot that a later one of the same session builds on stays reachable as that one's parent.
+ *
+ * With `dropIndex`, the persistent index goes too before the prune: it holds the blobs of the last
+ * capture, whichever session took it, and git keeps every blob an index names. The next capture
+ * rebuilds it (hashing the whole workspace once).
  */
 export async function deleteLocked(
   ctx: StoreContext,
@@ -19,6 +25,7 @@ export async function deleteLocked(
   sessionId: string,
   messageId: string | undefined,
   signal: AbortSignal | undefined,
+  dropIndex = false,
 ): Promise<DeleteResult> {
   const all = await listLocked(ctx, lock, sessionId, signal);
   const doomed =
@@ -42,7 +49,24 @@ export async function deleteLocked(
   // HEAD would keep a deleted snapshot alive; unborn, it only makes the next status list more.
   if (storeHead !== undefined && doomedCommits.has(storeHead))
     writeStoreHead(ctx.gitDir, `ref: ${INDEX_HEAD_REF}`);
+  if (dropIndex) await removeIndexFiles(ctx);
   await storeGit(ctx, lock, ['repack', '-a', '-d', '-q'], { signal, noWorkTree: true });
   await storeGit(ctx, lock, ['prune', '--expire=now'], { signal, noWorkTree: true });
   return { deleted: doomed.map((s) => ({ sessionId: s.sessionId, messageId: s.messageId })) };
+}
+
+/** The persistent index and the shared files of its split form. */
+async function removeIndexFiles(ctx: StoreContext): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(ctx.gitDir);
+  } catch (cause) {
+    throw new RolloutIOError('list', ctx.gitDir, cause);
+  }
+  const shared = names.filter((n) => n.startsWith('sharedindex.')).map((n) => path.join(ctx.gitDir, n));
+  try {
+    await Promise.all([ctx.indexFile, ...shared].map((f) => rm(f, { force: true })));
+  } catch (cause) {
+    throw new RolloutIOError('remove the index of', ctx.gitDir, cause);
+  }
 }

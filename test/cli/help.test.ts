@@ -32,6 +32,8 @@ describe('help and version', () => {
                                          folder
         delete [options] <session>       delete a session's rollout and its snapshots
                                          (asks first on a terminal)
+        name [options] <session> <name>  name a session as the Codex CLI does (codex
+                                         resume and ls show it)
         export [options]                 write every session as one JSON object per
                                          line (JSONL), streaming
         snapshot [options] [workspace]   capture the workspace as the snapshot of one
@@ -166,7 +168,7 @@ describe('help and version', () => {
     `);
   });
 
-  it.each(['validate', 'snapshots', 'diff', 'push', 'archive', 'unarchive', 'delete'])(
+  it.each(['validate', 'snapshots', 'diff', 'push', 'archive', 'unarchive', 'delete', 'name'])(
     'rollouts %s --help exits 0 with usage',
     async (cmd) => {
       const r = await cli([cmd, '--help']);

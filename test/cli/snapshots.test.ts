@@ -197,7 +197,9 @@ describe('rollouts delete', () => {
     await rec.flush();
     const r = await cli(['delete', rec.id, '--home', home, '--yes']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^error: Session \S+ is being written by another process/);
+    expect(r.err).toMatch(
+      /^error: Cannot delete session \S+: it is open for writing in this process .*Close that recorder first, then try again\.\n$/,
+    );
     await rec.close();
     expect((await cli(['delete', rec.id, '--home', home, '--yes'])).code).toBe(0);
   });

@@ -1,17 +1,11 @@
-import { existsSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { SessionLockedError } from '../../errors.js';
-import type { WorkspaceSnapshotPayload } from '../../format/types.js';
-import { homePaths } from '../../files/layout.js';
+import { InvalidRolloutError } from '../../errors.js';
+import { parseRolloutFileName } from '../../files/layout.js';
 import { findSession } from '../../lister/find.js';
-import { readRollout } from '../../reader/read.js';
-import { isSessionLocked } from '../../files/session-lock.js';
-import { SnapshotStore } from '../../snapshot/snapshot-store.js';
-import { resolveWorkspace, workspaceKey } from '../../snapshot/workspace.js';
+import { deleteSession } from '../../sessions/delete.js';
 import type { Ctx } from '../context.js';
 import { UsageError, existingHome } from '../context.js';
+import { cutToWidth, safeLine } from '../terminal-text.js';
 
 export function registerDelete(program: Command, ctx: Ctx): void {
   program
@@ -23,41 +17,34 @@ export function registerDelete(program: Command, ctx: Ctx): void {
     .action(async (arg: string, flags: { yes?: boolean; home?: string }) => {
       const { io, style } = ctx;
       const home = existingHome(io, flags.home);
-      const session = await findSession(arg, { home });
-      if (isSessionLocked(home, session.id))
-        throw new SessionLockedError(session.id, homePaths.lock(home, session.id));
       if (!flags.yes) {
         if (!io.stdinIsTTY)
           throw new UsageError('delete', 'refusing to delete without --yes when not on a terminal');
-        const ok = await io.confirm(
-          `Delete session ${session.id} (${session.preview?.slice(0, 60) ?? 'no preview'})?`,
-        );
-        if (!ok) {
+        const { id, preview } = await describe(arg, home);
+        const what = preview === null ? 'no preview' : cutToWidth(safeLine(preview), 60);
+        if (!(await io.confirm(`Delete session ${id} (${what})?`))) {
           io.stderr.write('nothing deleted\n');
           return;
         }
       }
-      // Snapshots first: a failure then leaves the rollout, which still names them.
-      const workspaces = new Set<string>();
-      try {
-        const read = await readRollout(session.path);
-        for (const s of read.snapshots as WorkspaceSnapshotPayload[]) workspaces.add(s.workspace);
-      } catch {
-        // An unreadable rollout names no snapshots; the session's folder may still have some.
-      }
-      if (session.cwd) workspaces.add(session.cwd);
-      let removedSnapshots = 0;
-      for (const workspace of workspaces) {
-        if (!existsSync(workspace)) continue;
-        // Open only stores that exist: opening creates one.
-        const key = workspaceKey((await resolveWorkspace(workspace)).root);
-        if (!existsSync(path.join(homePaths.snapshots(home), key))) continue;
-        const store = await SnapshotStore.open({ workspace, home });
-        removedSnapshots += (await store.delete({ sessionId: session.id })).deleted.length;
-      }
-      await unlink(session.path);
-      io.stdout.write(
-        `${style.red('deleted')} ${session.path}${removedSnapshots ? ` and ${removedSnapshots} snapshot${removedSnapshots === 1 ? '' : 's'}` : ''}\n`,
-      );
+      const r = await deleteSession(arg, { home });
+      const parts = [...r.files];
+      if (r.snapshots.length > 0)
+        parts.push(`${r.snapshots.length} snapshot${r.snapshots.length === 1 ? '' : 's'}`);
+      if (r.indexEntries > 0) parts.push('its name');
+      const list =
+        parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}` : parts.join('');
+      io.stdout.write(`${style.red('deleted')} ${list}\n`);
     });
+}
+
+/** The id and preview to ask about; a rollout that cannot be read has no preview. */
+async function describe(arg: string, home: string): Promise<{ id: string; preview: string | null }> {
+  try {
+    const s = await findSession(arg, { home });
+    return { id: s.id, preview: s.preview };
+  } catch (error) {
+    if (!(error instanceof InvalidRolloutError)) throw error;
+    return { id: parseRolloutFileName(error.path)?.id ?? arg, preview: null };
+  }
 }

@@ -4,6 +4,7 @@ import { registerArchive } from './archive.js';
 import { registerDelete } from './delete.js';
 import { registerExport } from './export.js';
 import { registerLs } from './ls.js';
+import { registerName } from './name.js';
 import { registerShow } from './show.js';
 import { registerSnapshots } from './snapshots.js';
 import { registerValidate } from './validate.js';
@@ -15,6 +16,7 @@ export function registerCommands(program: Command, ctx: Ctx): void {
   registerValidate(program, ctx);
   registerArchive(program, ctx);
   registerDelete(program, ctx);
+  registerName(program, ctx);
   registerExport(program, ctx);
   registerSnapshots(program, ctx);
 }
