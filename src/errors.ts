@@ -20,7 +20,8 @@ export type RolloutErrorCode =
   | 'E_NO_SNAPSHOT'
   | 'E_GIT'
   | 'E_IO'
-  | 'E_CLOSED';
+  | 'E_CLOSED'
+  | 'E_NATIVE';
 
 /**
  * Base class of every error thrown on purpose by agent-rollouts.
