@@ -21,7 +21,8 @@ export type RolloutErrorCode =
   | 'E_NO_SNAPSHOT'
   | 'E_GIT'
   | 'E_IO'
-  | 'E_CLOSED';
+  | 'E_CLOSED'
+  | 'E_NATIVE';
 
 /**
  * Base class of every error thrown on purpose by agent-rollouts.
@@ -295,6 +296,25 @@ export class RecorderClosedError extends RolloutError {
   }
 }
 
+/**
+ * A bad argument or option: a `TypeError` with Node's own code `ERR_INVALID_ARG_VALUE`, so callers
+ * (and the CLI, which exits 2 for it) recognise a usage error by its code rather than its class or
+ * text. Usage errors are deliberately not {@link RolloutError}s: they are the caller's bug, not a
+ * state of the files.
+ */
+export function invalidArgument(
+  message: string,
+  options?: { cause?: unknown },
+): TypeError & { code: 'ERR_INVALID_ARG_VALUE' } {
+  const error = new TypeError(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  return Object.assign(error, { code: 'ERR_INVALID_ARG_VALUE' as const });
+}
+
+/** True for a usage error: any error whose `code` is `ERR_INVALID_ARG_VALUE` (ours or Node's). */
+export function isInvalidArgument(error: unknown): error is Error & { code: 'ERR_INVALID_ARG_VALUE' } {
+  return error instanceof Error && errnoOf(error) === 'ERR_INVALID_ARG_VALUE';
+}
+
 /** The errno code of a Node system error, or undefined. */
 export function errnoOf(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
@@ -308,12 +328,4 @@ export function errnoOf(error: unknown): string | undefined {
 export function hasErrno(error: unknown, ...codes: string[]): boolean {
   const code = errnoOf(error);
   return code !== undefined && codes.includes(code);
-}
-
-/**
- * A `TypeError` for a bad argument or option, with Node's own code `ERR_INVALID_ARG_VALUE`, so
- * callers (and the CLI's exit code) can tell a usage error from a failure without reading text.
- */
-export function invalidArgument(message: string): TypeError & { code: 'ERR_INVALID_ARG_VALUE' } {
-  return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_VALUE' as const });
 }

@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolveHome } from '../files/layout.js';
+import type { DateBound } from './dates.js';
+import { DATE_FORMS, parseWhen } from './dates.js';
+import { localTime } from './format.js';
 import type { CliIO, Style } from './io.js';
 
 /** What every command gets: the IO, styling, and where it records its exit code. */
@@ -9,6 +12,8 @@ export interface Ctx {
   debug: boolean;
   /** Set by a command that succeeded as a program but found problems (e.g. validate). */
   exitCode?: number;
+  /** The subcommand being run, once the parser has picked it (for the help pointer of usage errors). */
+  command?: string;
 }
 
 /** Bad arguments that the parser cannot see (a bad date, bad JSON, contradictory flags): exit 2. */
@@ -55,25 +60,39 @@ export function intOption(
   return n;
 }
 
-/** Parses a date option (ISO date or date-time, or a relative "7d"/"12h"/"30m"), or throws a UsageError. */
+/**
+ * Parses a date option (see {@link parseWhen}: ISO dates and times in local time, `7d`, `12h`,
+ * `yesterday`, …), or throws a UsageError naming the option. A bare date is the start of that day
+ * for `bound: 'start'` (`--since`) and its end for `bound: 'end'` (`--until`).
+ */
 export function dateOption(
   command: string,
   name: string,
   value: string | undefined,
   now: Date,
+  bound: DateBound = 'start',
 ): Date | undefined {
   if (value === undefined) return undefined;
-  const rel = /^(\d+)([dhm])$/.exec(value);
-  if (rel) {
-    const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[rel[2] as 'd' | 'h' | 'm'];
-    return new Date(now.getTime() - Number(rel[1]) * unit);
+  const date = parseWhen(value, now, bound);
+  if (date === undefined)
+    throw new UsageError(command, `${name} takes a date like ${DATE_FORMS}, not "${value}"`);
+  return date;
+}
+
+/** `--since` and `--until` of a command, checked against each other. */
+export function dateRange(
+  command: string,
+  flags: { since?: string; until?: string },
+  now: Date,
+): { since: Date | undefined; until: Date | undefined } {
+  const since = dateOption(command, '--since', flags.since, now, 'start');
+  const until = dateOption(command, '--until', flags.until, now, 'end');
+  if (since !== undefined && until !== undefined && since > until) {
+    throw new UsageError(
+      command,
+      `--since ${flags.since} (${localTime(since.toISOString())}) is after --until ${flags.until} ` +
+        `(${localTime(until.toISOString())}): no session can match`,
+    );
   }
-  if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) {
-    const d = new Date(value.length === 10 ? `${value}T00:00:00` : value.replace(' ', 'T'));
-    if (!Number.isNaN(d.getTime())) return d;
-  }
-  throw new UsageError(
-    command,
-    `${name} takes a date like 2026-11-21, 2026-11-21T10:00Z or 7d, not "${value}"`,
-  );
+  return { since, until };
 }

@@ -13,17 +13,6 @@ export function localTime(iso: string): string {
   return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
 }
 
-/** How long ago: `45s`, `12m`, `3h`, `5d`, `7w`, `2y`. */
-export function age(iso: string, now: Date): string {
-  const s = Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
-  if (s < 86_400 * 14) return `${Math.floor(s / 86_400)}d`;
-  if (s < 86_400 * 365) return `${Math.floor(s / (86_400 * 7))}w`;
-  return `${Math.floor(s / (86_400 * 365))}y`;
-}
-
 /** A path with the user's home folder as `~`, cut from the left to `width` with `…`. */
 export function shortPath(p: string | null, width: number, home = os.homedir()): string {
   if (!p) return '';

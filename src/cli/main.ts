@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { isRolloutError } from '../errors.js';
+import { isInvalidArgument, isRolloutError } from '../errors.js';
 import type { CliIO } from './io.js';
 import { colourEnabled, makeStyle } from './io.js';
 import type { Ctx } from './context.js';
@@ -34,6 +34,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       getErrHelpWidth: () => io.columns ?? 80,
     });
   registerCommands(program, ctx);
+  // Known before the subcommand parses its options, so even the parser's errors point at its help.
+  program.hook('preSubcommand', (_program, sub) => {
+    ctx.command = sub.name();
+  });
 
   try {
     if (argv.length === 0) {
@@ -47,8 +51,22 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
+/**
+ * A usage error, recognised by its code: any `ERR_INVALID_ARG_VALUE` (the library's bad arguments,
+ * and Node's own, e.g. a path with a NUL byte), and a cursor this library did not make.
+ */
+function isUsageError(error: unknown): error is Error {
+  return isInvalidArgument(error) || (isRolloutError(error) && error.code === 'E_BAD_CURSOR');
+}
+
 function report(error: unknown, ctx: Ctx): number {
   const { io, style } = ctx;
+  const usage = (message: string, command = ctx.command): number => {
+    io.stderr.write(
+      `${style.red('error:')} ${message}\n(see rollouts ${command ? `${command} ` : ''}--help)\n`,
+    );
+    return 2;
+  };
   if (error instanceof CommanderError) {
     if (
       error.code === 'commander.helpDisplayed' ||
@@ -57,23 +75,16 @@ function report(error: unknown, ctx: Ctx): number {
     ) {
       return 0;
     }
-    const text = error.message.replace(/^error: /, '');
-    io.stderr.write(`${style.red('error:')} ${text}\n(see rollouts --help)\n`);
-    return 2;
+    return usage(error.message.replace(/^error: /, ''));
+  }
+  if (error instanceof UsageError) return usage(error.message, error.command);
+  if (isUsageError(error)) {
+    // Library messages may start with the operation's name ("findSession: …"), noise on a command line.
+    return usage(error.message.replace(/^[\w.]+: /, ''));
   }
   if (error instanceof CliError) {
     io.stderr.write(`${style.red('error:')} ${error.message}\n`);
     return 1;
-  }
-  if (error instanceof UsageError) {
-    io.stderr.write(`${style.red('error:')} ${error.message}\n(see rollouts ${error.command} --help)\n`);
-    return 2;
-  }
-  if (error instanceof TypeError && /^[\w.]+: /.test(error.message)) {
-    // The library rejects bad arguments (a malformed id, contradictory options) with a TypeError
-    // whose message starts with the function's name; other TypeErrors are bugs, reported as such.
-    io.stderr.write(`${style.red('error:')} ${error.message.replace(/^[\w.]+: /, '')}\n`);
-    return 2;
   }
   if (isRolloutError(error)) {
     io.stderr.write(`${style.red('error:')} ${error.message}\n`);

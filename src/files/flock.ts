@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { RolloutError } from '../errors.js';
 
 /**
  * The one wrapper of `flock(2)`, through the maintained native addon `fs-ext` (Node has no
@@ -13,9 +14,30 @@ interface FsExt {
   flock(fd: number, flags: 'exnb' | 'un', callback: (error: NodeJS.ErrnoException | null) => void): void;
 }
 
+/**
+ * Loads the addon (`name` is for tests). It is built by node-gyp at install; when that did not
+ * happen (no compiler, `--ignore-scripts`, a Node upgrade since), the require fails and the error
+ * says how to build it. Failures are not cached, so a rebuild is picked up without a restart.
+ */
+export function loadFsExt(name = 'fs-ext'): FsExt {
+  try {
+    return createRequire(import.meta.url)(name) as FsExt;
+  } catch (cause) {
+    const reason = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0];
+    throw new RolloutError(
+      'E_NATIVE',
+      `The native flock addon (${name}) is not built or cannot be loaded: ${reason}. ` +
+        'Recording and snapshots need it to lock files. It is compiled by node-gyp when the package is ' +
+        'installed, which needs a C++ compiler, make and Python 3: install them, then run ' +
+        `\`npm rebuild ${name}\`.`,
+      { cause },
+    );
+  }
+}
+
 let loaded: FsExt | undefined;
 function fsExt(): FsExt {
-  loaded ??= createRequire(import.meta.url)('fs-ext') as FsExt;
+  loaded ??= loadFsExt();
   return loaded;
 }
 

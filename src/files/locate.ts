@@ -7,6 +7,7 @@ import {
   SessionNotFoundError,
   hasErrno,
 } from '../errors.js';
+import { invalidArgument } from '../errors.js';
 import { compareKeys } from '../format/cursor.js';
 import { isUuid, uuidV7Time } from '../format/ids.js';
 import { homePaths } from './layout.js';
@@ -31,12 +32,12 @@ const MIN_PREFIX_HEX = 8;
 type Query = { full: string } | { hex: string };
 
 function parseQuery(idOrPrefix: string): Query {
-  if (typeof idOrPrefix !== 'string') throw new TypeError('findSession: the id must be a string');
+  if (typeof idOrPrefix !== 'string') throw invalidArgument('findSession: the id must be a string');
   const q = idOrPrefix.trim().toLowerCase();
   if (isUuid(q)) return { full: q };
   const hex = q.replace(/-/g, '');
   if (!PREFIX_RE.test(q) || hex.length < MIN_PREFIX_HEX) {
-    throw new TypeError(
+    throw invalidArgument(
       `findSession: "${idOrPrefix}" is neither a session id nor a prefix of at least ${MIN_PREFIX_HEX} hex digits`,
     );
   }
@@ -121,7 +122,7 @@ export async function locateRollout(
   signal: AbortSignal | undefined,
 ): Promise<string> {
   if (typeof pathOrId !== 'string' || pathOrId === '') {
-    throw new TypeError('resume() takes a rollout path or a session id');
+    throw invalidArgument('resume() takes a rollout path or a session id');
   }
   if (isUuid(pathOrId)) {
     const { matches } = await locateSessions(home, pathOrId, { signal });

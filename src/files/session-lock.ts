@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { RolloutIOError, SessionLockedError, hasErrno, invalidArgument } from '../errors.js';
 import { isUuid } from '../format/ids.js';
+import { isRolloutError } from '../errors.js';
 import { tryLockSync } from './flock.js';
 import { DIR_MODE, FILE_MODE, homePaths } from './layout.js';
 
@@ -69,6 +70,7 @@ export function acquireSessionLock(home: string, id: string): SessionLock {
       if (hasErrno(cause, 'EWOULDBLOCK', 'EAGAIN')) {
         throw new SessionLockedError(id, file, { cause, heldByThisProcess: heldHere.has(file) });
       }
+      if (isRolloutError(cause)) throw cause; // E_NATIVE: the addon is not built
       throw new RolloutIOError('lock', file, cause);
     }
     if (sameFile(fd, file)) {
@@ -120,6 +122,7 @@ export function isSessionLocked(home: string, id: string): boolean {
     return false;
   } catch (cause) {
     if (hasErrno(cause, 'EWOULDBLOCK', 'EAGAIN')) return true;
+    if (isRolloutError(cause)) throw cause; // E_NATIVE: the addon is not built
     throw new RolloutIOError('probe the session lock', file, cause);
   } finally {
     // Closing also drops the probe's own lock when it got one.

@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { invalidArgument } from '../errors.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -8,7 +9,8 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
  */
 export function newSessionId(createdAt: Date = new Date()): string {
   const ms = createdAt.getTime();
-  if (!Number.isFinite(ms) || ms < 0) throw new TypeError(`newSessionId: invalid date ${String(createdAt)}`);
+  if (!Number.isFinite(ms) || ms < 0)
+    throw invalidArgument(`newSessionId: invalid date ${String(createdAt)}`);
   return uuidv7({ msecs: ms });
 }
 

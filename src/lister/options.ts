@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { invalidArgument } from '../errors.js';
 import { decodeCursor, type CursorKey } from '../format/cursor.js';
 import { resolveHome } from '../files/layout.js';
 import type { SkipHandler } from '../files/skip.js';
@@ -35,7 +36,7 @@ export const DEFAULT_PROVIDER = 'openai';
 function instant(name: string, value: Date | string | number | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new TypeError(`${name}: ${String(value)} is not a valid instant`);
+  if (!Number.isFinite(ms)) throw invalidArgument(`${name}: ${String(value)} is not a valid instant`);
   return ms;
 }
 
@@ -48,14 +49,14 @@ function positiveInt(
   if (value === undefined) return fallback;
   if (allowInfinity && value === Infinity) return value;
   if (!Number.isInteger(value) || value < 1)
-    throw new TypeError(`${name} must be a positive integer, got ${value}`);
+    throw invalidArgument(`${name} must be a positive integer, got ${value}`);
   return value;
 }
 
 function stringSet(name: string, value: readonly string[] | undefined): ReadonlySet<string> | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    throw new TypeError(`${name} must be an array of strings`);
+    throw invalidArgument(`${name} must be an array of strings`);
   }
   return new Set(value);
 }
@@ -73,22 +74,23 @@ export function normalizeListOptions(
   const o = options ?? {};
   const sortKey = o.sortKey ?? 'created';
   if (sortKey !== 'created' && sortKey !== 'updated') {
-    throw new TypeError(`sortKey must be 'created' or 'updated', got ${JSON.stringify(sortKey)}`);
+    throw invalidArgument(`sortKey must be 'created' or 'updated', got ${JSON.stringify(sortKey)}`);
   }
   const since = instant('since', o.since);
   const until = instant('until', o.until);
   if (since !== undefined && until !== undefined && since > until) {
-    throw new TypeError(
+    throw invalidArgument(
       `since (${new Date(since).toISOString()}) is after until (${new Date(until).toISOString()}): nothing can match`,
     );
   }
   const cwdList = o.cwd === undefined ? undefined : typeof o.cwd === 'string' ? [o.cwd] : o.cwd;
   if (cwdList !== undefined && (!Array.isArray(cwdList) || cwdList.some((c) => typeof c !== 'string'))) {
-    throw new TypeError('cwd must be a path or an array of paths');
+    throw invalidArgument('cwd must be a path or an array of paths');
   }
-  if (o.search !== undefined && typeof o.search !== 'string') throw new TypeError('search must be a string');
+  if (o.search !== undefined && typeof o.search !== 'string')
+    throw invalidArgument('search must be a string');
   if (o.onSkip !== undefined && typeof o.onSkip !== 'function')
-    throw new TypeError('onSkip must be a function');
+    throw invalidArgument('onSkip must be a function');
   return {
     home: resolveHome(o.home),
     pageSize: positiveInt('pageSize', o.pageSize, DEFAULT_PAGE_SIZE),

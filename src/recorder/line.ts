@@ -5,6 +5,8 @@
  * must be flattened (copied again) first, which measured slower in bench/recorder.ts.
  */
 
+import { invalidArgument } from '../errors.js';
+
 let lastMs = Number.NaN;
 let lastIso = '';
 
@@ -26,12 +28,12 @@ export function nowIso(): string {
  */
 export function envelopeLine(timestamp: string, type: string, payload: unknown, ordinal?: number): string {
   if (payload === undefined || typeof payload === 'function' || typeof payload === 'symbol') {
-    throw new TypeError(`The payload of a "${type}" item is not a JSON value`);
+    throw invalidArgument(`The payload of a "${type}" item is not a JSON value`);
   }
   if (typeof (payload as { toJSON?: unknown } | null)?.toJSON === 'function') {
     // toJSON may yield undefined, which would drop the payload key from the envelope silently.
     const json = stringify(type, payload);
-    if (json === undefined) throw new TypeError(`The payload of a "${type}" item is not a JSON value`);
+    if (json === undefined) throw invalidArgument(`The payload of a "${type}" item is not a JSON value`);
     const head = ordinal === undefined ? '' : `,"ordinal":${ordinal}`;
     return `{"timestamp":"${timestamp}"${head},"type":${JSON.stringify(type)},"payload":${json}}`;
   }
@@ -45,8 +47,9 @@ function stringify(type: string, value: unknown): string | undefined {
   try {
     return JSON.stringify(value);
   } catch (cause) {
-    throw new TypeError(`The payload of a "${type}" item cannot be serialized: ${(cause as Error).message}`, {
-      cause,
-    });
+    throw invalidArgument(
+      `The payload of a "${type}" item cannot be serialized: ${(cause as Error).message}`,
+      { cause },
+    );
   }
 }

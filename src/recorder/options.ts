@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { invalidArgument } from '../errors.js';
 import { isUuid, newSessionId, uuidV7Time } from '../format/ids.js';
 import type { GitInfo, SessionSource } from '../format/types.js';
 import { resolveHome } from '../files/layout.js';
@@ -171,7 +172,9 @@ export function ownVersion(): string {
 function checkDurability(value: unknown): Durability {
   if (value === undefined) return DEFAULTS.durability;
   if (!DURABILITIES.includes(value as Durability)) {
-    throw new TypeError(`durability must be one of ${DURABILITIES.join(', ')}; got ${JSON.stringify(value)}`);
+    throw invalidArgument(
+      `durability must be one of ${DURABILITIES.join(', ')}; got ${JSON.stringify(value)}`,
+    );
   }
   return value as Durability;
 }
@@ -179,36 +182,36 @@ function checkDurability(value: unknown): Durability {
 function checkPositive(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`${name} must be a positive number; got ${String(value)}`);
+    throw invalidArgument(`${name} must be a positive number; got ${String(value)}`);
   }
   return value;
 }
 
 function checkOptionalString(name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new TypeError(`${name} must be a string; got ${typeof value}`);
+  if (typeof value !== 'string') throw invalidArgument(`${name} must be a string; got ${typeof value}`);
   return value;
 }
 
 /** Applies the defaults of {@link RolloutRecorderOptions} and rejects bad or contradictory values. */
 export function normalizeCreateOptions(options: RolloutRecorderOptions): NormalizedCreateOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError('RolloutRecorder.create needs an options object with at least { cwd }');
+    throw invalidArgument('RolloutRecorder.create needs an options object with at least { cwd }');
   }
   if (typeof options.cwd !== 'string' || options.cwd === '') {
-    throw new TypeError('cwd must be a non-empty string (the working folder of the session)');
+    throw invalidArgument('cwd must be a non-empty string (the working folder of the session)');
   }
 
   const id = checkOptionalString('id', options.id);
-  if (id !== undefined && !isUuid(id)) throw new TypeError(`id must be a UUID; got ${JSON.stringify(id)}`);
+  if (id !== undefined && !isUuid(id)) throw invalidArgument(`id must be a UUID; got ${JSON.stringify(id)}`);
 
   let createdAt = options.createdAt;
   if (createdAt !== undefined && (!(createdAt instanceof Date) || !Number.isFinite(createdAt.getTime()))) {
-    throw new TypeError(`createdAt must be a valid Date; got ${String(createdAt)}`);
+    throw invalidArgument(`createdAt must be a valid Date; got ${String(createdAt)}`);
   }
   const idTime = id === undefined ? undefined : uuidV7Time(id);
   if (createdAt !== undefined && idTime !== undefined && createdAt.getTime() !== idTime) {
-    throw new TypeError(
+    throw invalidArgument(
       `id and createdAt disagree: the UUIDv7 id ${id} encodes ${new Date(idTime).toISOString()} but ` +
         `createdAt is ${createdAt.toISOString()}. Pass one of them, or both for the same millisecond.`,
     );
@@ -217,10 +220,10 @@ export function normalizeCreateOptions(options: RolloutRecorderOptions): Normali
 
   const git = options.git ?? true;
   if (typeof git !== 'boolean' && (typeof git !== 'object' || git === null || Array.isArray(git))) {
-    throw new TypeError('git must be true, false or a GitInfo object');
+    throw invalidArgument('git must be true, false or a GitInfo object');
   }
   if (options.gitTimeoutMs !== undefined && git !== true) {
-    throw new TypeError(
+    throw invalidArgument(
       `gitTimeoutMs only applies when git facts are collected, but git is ${git === false ? 'false' : 'an object'}. ` +
         'Drop one of gitTimeoutMs and git.',
     );
@@ -231,11 +234,11 @@ export function normalizeCreateOptions(options: RolloutRecorderOptions): Normali
     typeof source !== 'string' &&
     (typeof source !== 'object' || source === null || Array.isArray(source))
   ) {
-    throw new TypeError('source must be a string or an object');
+    throw invalidArgument('source must be a string or an object');
   }
   const baseInstructions = options.baseInstructions;
   if (baseInstructions !== undefined && baseInstructions !== null && typeof baseInstructions !== 'string') {
-    throw new TypeError('baseInstructions must be a string or null');
+    throw invalidArgument('baseInstructions must be a string or null');
   }
 
   return {

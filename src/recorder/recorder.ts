@@ -2,6 +2,7 @@ import { closeSync, constants, existsSync, fstatSync, openSync, readSync, writeS
 import path from 'node:path';
 import { InvalidRolloutError, RecorderClosedError, RolloutIOError } from '../errors.js';
 import { isUuid } from '../format/ids.js';
+import { invalidArgument } from '../errors.js';
 import { dateFolder, homePaths, parseRolloutFileName, rolloutFileName } from '../files/layout.js';
 import type { GitInfo, RolloutItem, SessionMetaPayload, WorkspaceSnapshotPayload } from '../format/types.js';
 import { captureForRollout } from '../snapshot/link.js';
@@ -266,7 +267,7 @@ export class RolloutRecorder {
    */
   record(items: readonly RolloutItem[]): Promise<void> {
     if (this.closed) return Promise.reject(new RecorderClosedError(this.id));
-    if (!Array.isArray(items)) return Promise.reject(new TypeError('record() takes an array of items'));
+    if (!Array.isArray(items)) return Promise.reject(invalidArgument('record() takes an array of items'));
     if (items.length === 0) return Promise.resolve();
     const lines: string[] = [];
     if (this.metaLine !== undefined) lines.push(this.metaLine);
@@ -276,9 +277,9 @@ export class RolloutRecorder {
       for (const item of items) {
         const type = (item as { type?: unknown } | null)?.type;
         if (typeof type !== 'string' || type === '')
-          throw new TypeError('every item needs a non-empty string type');
+          throw invalidArgument('every item needs a non-empty string type');
         if (type === 'session_meta')
-          throw new TypeError('session_meta is written by the recorder, not recorded');
+          throw invalidArgument('session_meta is written by the recorder, not recorded');
         lines.push(envelopeLine(timestamp, type, item.payload, ordinal));
         if (ordinal !== undefined) ordinal++;
       }
@@ -299,7 +300,8 @@ export class RolloutRecorder {
    * and rejections as {@link RolloutRecorder.record}.
    */
   recordUserMessage(text: string, options: RecordUserMessageOptions = {}): Promise<void> {
-    if (typeof text !== 'string') return Promise.reject(new TypeError('recordUserMessage() takes a string'));
+    if (typeof text !== 'string')
+      return Promise.reject(invalidArgument('recordUserMessage() takes a string'));
     const images = options.images ?? [];
     return this.record([
       {
@@ -331,7 +333,7 @@ export class RolloutRecorder {
    */
   recordAssistantMessage(text: string): Promise<void> {
     if (typeof text !== 'string')
-      return Promise.reject(new TypeError('recordAssistantMessage() takes a string'));
+      return Promise.reject(invalidArgument('recordAssistantMessage() takes a string'));
     return this.record([
       {
         type: 'response_item',

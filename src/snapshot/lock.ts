@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { tryLock } from '../files/flock.js';
 import { RolloutIOError, hasErrno } from '../errors.js';
+import { isRolloutError } from '../errors.js';
 import { FILE_MODE } from '../files/layout.js';
 
 /**
@@ -69,6 +70,7 @@ async function acquire(lockPath: string, signal: AbortSignal | undefined): Promi
       if (!hasErrno(error, 'EWOULDBLOCK', 'EAGAIN')) {
         await handle.close();
         if (signal?.aborted) throw signal.reason;
+        if (isRolloutError(error)) throw error; // E_NATIVE: the addon is not built
         throw new RolloutIOError('lock', lockPath, error);
       }
       await new Promise((resolve) => setTimeout(resolve, delay));

@@ -1,4 +1,5 @@
 import { resolveHome } from '../files/layout.js';
+import { invalidArgument } from '../errors.js';
 import { captureLocked } from './capture.js';
 import { deleteLocked } from './delete.js';
 import { diffLocked } from './diff.js';
@@ -228,7 +229,7 @@ export class SnapshotStore {
    */
   static async open(options: SnapshotStoreOptions): Promise<SnapshotStore> {
     if (typeof options?.workspace !== 'string' || options.workspace === '') {
-      throw new TypeError('SnapshotStore.open: `workspace` must be a folder path.');
+      throw invalidArgument('SnapshotStore.open: `workspace` must be a folder path.');
     }
     const ctx = await openStoreContext({
       workspace: options.workspace,
@@ -275,7 +276,7 @@ export class SnapshotStore {
       options.metadata !== undefined &&
       (typeof options.metadata !== 'object' || options.metadata === null)
     ) {
-      throw new TypeError('capture: `metadata` must be a plain object.');
+      throw invalidArgument('capture: `metadata` must be a plain object.');
     }
     const metadata =
       options.metadata === undefined
@@ -316,10 +317,10 @@ export class SnapshotStore {
     const dest = (options as { dest?: unknown }).dest;
     const inPlace = (options as { inPlace?: unknown }).inPlace === true;
     if (dest !== undefined && inPlace) {
-      throw new TypeError('restore: `dest` and `inPlace` contradict each other; pass one of them.');
+      throw invalidArgument('restore: `dest` and `inPlace` contradict each other; pass one of them.');
     }
     if (!inPlace && (typeof dest !== 'string' || dest === '')) {
-      throw new TypeError('restore: pass `{ dest }` (a folder to create) or `{ inPlace: true }`.');
+      throw invalidArgument('restore: pass `{ dest }` (a folder to create) or `{ inPlace: true }`.');
     }
     const backup = inPlace ? (options as RestoreInPlaceOptions).backup : undefined;
     if (backup !== undefined) checkRef(backup, 'restore: backup');
@@ -387,7 +388,7 @@ export class SnapshotStore {
    */
   async push(remoteUrl: string, options: PushOptions = {}): Promise<PushResult> {
     if (typeof remoteUrl !== 'string' || remoteUrl === '')
-      throw new TypeError('push: `remoteUrl` must be a URL.');
+      throw invalidArgument('push: `remoteUrl` must be a URL.');
     if (options.sessionId !== undefined) checkId(options.sessionId, 'sessionId', 'push');
     return this.#locked(options.signal, (lock) =>
       pushLocked(this.#ctx, lock, remoteUrl, options.sessionId, options.signal),
@@ -413,10 +414,10 @@ function checkRef(ref: unknown, where: string): asserts ref is SnapshotRef {
  */
 function checkId(value: unknown, name: string, where: string): asserts value is string {
   if (typeof value !== 'string' || value === '') {
-    throw new TypeError(`${where}: \`${name}\` must be a non-empty string.`);
+    throw invalidArgument(`${where}: \`${name}\` must be a non-empty string.`);
   }
   if (/\p{Surrogate}/u.test(value)) {
-    throw new TypeError(
+    throw invalidArgument(
       `${where}: \`${name}\` holds an unpaired UTF-16 surrogate; ids must be well-formed Unicode.`,
     );
   }
@@ -425,6 +426,6 @@ function checkId(value: unknown, name: string, where: string): asserts value is 
 function checkSize(value: number | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isSafeInteger(value) || value < 0)
-    throw new TypeError(`\`${name}\` must be a non-negative integer.`);
+    throw invalidArgument(`\`${name}\` must be a non-negative integer.`);
   return value;
 }

@@ -1,6 +1,7 @@
 import { mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GitError, RolloutIOError, hasErrno } from '../errors.js';
+import { invalidArgument } from '../errors.js';
 import { DIR_MODE, FILE_MODE, homePaths } from '../files/layout.js';
 import { runGit } from '../files/git.js';
 import type { GitResult, GitRunOptions } from '../files/git.js';
@@ -60,7 +61,7 @@ export async function openStoreContext(options: {
     maxFileSize: options.maxFileSize,
   };
   if (rel === '')
-    throw new TypeError('The workspace is the snapshots folder itself; pick another workspace.');
+    throw invalidArgument('The workspace is the snapshots folder itself; pick another workspace.');
   await withStoreLock(ctx.lockFile, options.signal, (lock) => initStore(ctx, lock, options.signal));
   return ctx;
 }

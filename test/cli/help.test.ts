@@ -76,8 +76,9 @@ describe('help and version', () => {
         --provider <id>    only sessions of this model provider (repeatable)
         --cwd <dir>        only sessions whose working folder is this one (repeatable)
         --since <date>     created at or after (2026-11-21, 2026-11-21T10:00Z, 7d,
-                           12h)
-        --until <date>     created before
+                           12h, yesterday)
+        --until <date>     created at or before (a bare date or today includes the
+                           whole day)
         --search <text>    case-insensitive text in the preview or name
         --archived         list archived sessions instead of live ones
         --all-sources      sessions from every source (exec, mcp, sub-agents, …)

@@ -55,9 +55,9 @@ describe('rollouts ls', () => {
   });
 
   it.each([
-    [['ls', '--cursor', 'garbage'], 1, /^error: Invalid cursor "garbage"/],
+    [['ls', '--cursor', 'garbage'], 2, /^error: Invalid cursor "garbage"/],
     [['ls', '--limit', 'x'], 2, /^error: --limit takes a whole number ≥ 1, not "x"/],
-    [['ls', '--since', 'yesterday'], 2, /^error: --since takes a date like/],
+    [['ls', '--since', 'someday'], 2, /^error: --since takes a date like/],
     [['ls', '--sort', 'size'], 2, /^error: option '--sort <key>' argument 'size' is invalid/],
     [
       ['ls', '--all-sources', '--source', 'cli'],

@@ -4,8 +4,9 @@ import { Option } from 'commander';
 import { listSessions } from '../../lister/list.js';
 import type { ListSessionsOptions } from '../../lister/types.js';
 import type { Ctx } from '../context.js';
-import { UsageError, collect, dateOption, existingHome, intOption } from '../context.js';
-import { age, columns, cut, localTime, shellQuote, shortId, shortPath } from '../format.js';
+import { UsageError, collect, dateRange, existingHome, intOption } from '../context.js';
+import { age } from '../dates.js';
+import { columns, cut, localTime, shellQuote, shortId, shortPath } from '../format.js';
 
 interface LsFlags {
   home?: string;
@@ -45,8 +46,8 @@ export function registerLs(program: Command, ctx: Ctx): void {
     )
     .option('--provider <id>', 'only sessions of this model provider (repeatable)', collect)
     .option('--cwd <dir>', 'only sessions whose working folder is this one (repeatable)', collect)
-    .option('--since <date>', 'created at or after (2026-11-21, 2026-11-21T10:00Z, 7d, 12h)')
-    .option('--until <date>', 'created before')
+    .option('--since <date>', 'created at or after (2026-11-21, 2026-11-21T10:00Z, 7d, 12h, yesterday)')
+    .option('--until <date>', 'created at or before (a bare date or today includes the whole day)')
     .option('--search <text>', 'case-insensitive text in the preview or name')
     .option('--archived', 'list archived sessions instead of live ones')
     .option('--all-sources', 'sessions from every source (exec, mcp, sub-agents, …)')
@@ -56,6 +57,7 @@ export function registerLs(program: Command, ctx: Ctx): void {
       if (flags.allSources && flags.source) {
         throw new UsageError('ls', '--all-sources and --source contradict each other');
       }
+      const { since, until } = dateRange('ls', flags, io.now());
       const options: ListSessionsOptions = {
         home: existingHome(io, flags.home),
         pageSize: intOption('ls', '--limit', flags.limit),
@@ -64,8 +66,8 @@ export function registerLs(program: Command, ctx: Ctx): void {
         sources: flags.allSources ? undefined : (flags.source ?? INTERACTIVE_SOURCES),
         modelProviders: flags.provider,
         cwd: flags.cwd?.map((c) => path.resolve(io.cwd, c)),
-        since: dateOption('ls', '--since', flags.since, io.now()),
-        until: dateOption('ls', '--until', flags.until, io.now()),
+        since,
+        until,
         search: flags.search,
         archived: flags.archived ?? false,
       };

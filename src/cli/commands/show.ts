@@ -5,7 +5,8 @@ import type { RolloutLine, SessionMetaPayload } from '../../format/types.js';
 import { streamRollout } from '../../reader/stream.js';
 import type { RolloutProblem } from '../../reader/stream.js';
 import type { Ctx } from '../context.js';
-import { age, contentText, localTime, outputText, shortPath, sourceText } from '../format.js';
+import { ago } from '../dates.js';
+import { contentText, localTime, outputText, shortPath, sourceText } from '../format.js';
 import type { Style } from '../io.js';
 import { resolveSession } from '../resolve.js';
 
@@ -77,8 +78,8 @@ function header(file: string, meta: SessionMetaPayload, updated: string, style: 
     'source',
     `${sourceText(meta.source)}${meta.originator ? ` (${meta.originator}${meta.cli_version ? ` ${meta.cli_version}` : ''})` : ''}`,
   ]);
-  rows.push(['created', `${localTime(meta.timestamp)} (${age(meta.timestamp, now)} ago)`]);
-  if (updated) rows.push(['updated', `${localTime(updated)} (${age(updated, now)} ago)`]);
+  rows.push(['created', `${localTime(meta.timestamp)} (${ago(meta.timestamp, now)})`]);
+  if (updated) rows.push(['updated', `${localTime(updated)} (${ago(updated, now)})`]);
   return (
     `${style.bold(`session ${meta.id}`)}\n` +
     rows.map(([k, v]) => `  ${style.dim(k.padEnd(9))}${v}`).join('\n') +
