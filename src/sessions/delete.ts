@@ -1,12 +1,18 @@
 import { lstat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidRolloutError, RolloutIOError, SessionNotFoundError, hasErrno } from '../errors.js';
+import {
+  InvalidRolloutError,
+  RolloutIOError,
+  SessionNotFoundError,
+  hasErrno,
+  invalidArgument,
+} from '../errors.js';
 import { resolveHome } from '../files/layout.js';
 import { streamRollout } from '../reader/stream.js';
 import { deleteSessionSnapshotsIn, sessionStores } from '../snapshot/session-stores.js';
 import { withSessionLock } from './lock.js';
 import { removeIndexEntries } from './session-index.js';
-import { filesOf, idOfPath, invalidArgument, looksLikePath, pickSession } from './target.js';
+import { filesOf, idOfPath, looksLikePath, pickSession } from './target.js';
 import type { DeleteSessionOptions, DeleteSessionResult, DeletedSnapshot } from './types.js';
 
 /**
@@ -73,13 +79,13 @@ function normalize(
   options: DeleteSessionOptions,
 ): { home: string; snapshots: boolean; signal: AbortSignal | undefined } {
   if (typeof arg !== 'string' || arg.trim() === '')
-    invalidArgument('deleteSession: pass a session id, an id prefix or a rollout path');
+    throw invalidArgument('deleteSession: pass a session id, an id prefix or a rollout path');
   if (typeof options !== 'object' || options === null)
-    invalidArgument('deleteSession: options must be an object');
+    throw invalidArgument('deleteSession: options must be an object');
   if (options.snapshots !== undefined && typeof options.snapshots !== 'boolean')
-    invalidArgument('deleteSession: `snapshots` must be a boolean');
+    throw invalidArgument('deleteSession: `snapshots` must be a boolean');
   if (options.home !== undefined && typeof options.home !== 'string')
-    invalidArgument('deleteSession: `home` must be a folder path');
+    throw invalidArgument('deleteSession: `home` must be a folder path');
   return { home: resolveHome(options.home), snapshots: options.snapshots ?? true, signal: options.signal };
 }
 

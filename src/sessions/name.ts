@@ -1,12 +1,12 @@
 import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { InvalidRolloutError, RolloutIOError, SessionNotFoundError } from '../errors.js';
+import { InvalidRolloutError, RolloutIOError, SessionNotFoundError, invalidArgument } from '../errors.js';
 import { resolveHome } from '../files/layout.js';
 import type { StreamState } from '../reader/stream.js';
 import { readEntries } from '../reader/stream.js';
 import { envelopeLine, nowIso } from '../recorder/line.js';
 import { withSessionLock } from './lock.js';
 import { appendIndexEntry } from './session-index.js';
-import { filesOf, invalidArgument, pickSession } from './target.js';
+import { filesOf, pickSession } from './target.js';
 import type { SetSessionNameOptions, SetSessionNameResult } from './types.js';
 
 /**
@@ -52,12 +52,12 @@ export async function setSessionName(
 }
 
 function checkName(name: unknown): string {
-  if (typeof name !== 'string') invalidArgument('setSessionName: the name must be a string');
+  if (typeof name !== 'string') throw invalidArgument('setSessionName: the name must be a string');
   const trimmed = name.trim();
   if (trimmed === '')
-    invalidArgument('setSessionName: the name must not be empty (after trimming white space)');
+    throw invalidArgument('setSessionName: the name must not be empty (after trimming white space)');
   if (/\p{Surrogate}/u.test(trimmed))
-    invalidArgument(
+    throw invalidArgument(
       'setSessionName: the name holds an unpaired UTF-16 surrogate; names must be well-formed Unicode',
     );
   return trimmed;

@@ -1,6 +1,12 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { ArchiveStateError, RolloutIOError, SessionNotFoundError, hasErrno } from '../errors.js';
+import {
+  ArchiveStateError,
+  RolloutIOError,
+  SessionNotFoundError,
+  hasErrno,
+  invalidArgument,
+} from '../errors.js';
 import { homePaths, parseRolloutFileName } from '../files/layout.js';
 import { locateSessions, pickOne } from '../files/locate.js';
 import type { Candidate } from '../files/traverse.js';
@@ -12,11 +18,6 @@ import { isUuid } from '../format/ids.js';
  * learn the session id, takes the session's writer lock, and looks again under the lock: what it
  * then acts on cannot move while it runs.
  */
-
-/** Throws the `TypeError` of a bad argument, with Node's code for one. */
-export function invalidArgument(message: string): never {
-  throw Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_VALUE' });
-}
 
 /** Every file of the session with this full id, live ones first, plain before `.zst`. */
 export async function filesOf(home: string, id: string, signal?: AbortSignal): Promise<Candidate[]> {
@@ -50,7 +51,7 @@ export async function pickSession(
  */
 export async function idOfPath(home: string, file: string, where: string): Promise<string> {
   const parsed = parseRolloutFileName(file);
-  if (parsed === undefined) invalidArgument(`${where}: ${file} is not named like a rollout file`);
+  if (parsed === undefined) throw invalidArgument(`${where}: ${file} is not named like a rollout file`);
   let dir: string;
   try {
     dir = await realpath(path.dirname(path.resolve(file)));
@@ -62,7 +63,7 @@ export async function idOfPath(home: string, file: string, where: string): Promi
     [homePaths.sessions(home), homePaths.archived(home)].map((r) => realpath(r).catch(() => r)),
   );
   const inside = roots.some((r) => dir === r || dir.startsWith(r + path.sep));
-  if (!inside) invalidArgument(`${where}: ${file} is not a rollout of the home ${home}`);
+  if (!inside) throw invalidArgument(`${where}: ${file} is not a rollout of the home ${home}`);
   return parsed.id;
 }
 

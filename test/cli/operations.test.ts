@@ -117,7 +117,9 @@ describe('rollouts name', () => {
     const w = await writeRollout(home, { createdAt: T, userMessage: 'x' });
     const r = await cli(['name', w.id, '   ', '--home', home]);
     expect(r.code).toBe(2);
-    expect(r.err).toBe('error: the name must not be empty (after trimming white space)\n');
+    expect(r.err).toBe(
+      'error: the name must not be empty (after trimming white space)\n(see rollouts name --help)\n',
+    );
   });
 
   it('refuses while a writer holds the session', async () => {
