@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { GitError } from '../errors.js';
@@ -9,11 +7,23 @@ import { GitError } from '../errors.js';
  *
  * - every inherited `GIT_*` variable removed, then only the ones we set on purpose;
  * - system and global config ignored (`GIT_CONFIG_NOSYSTEM`, `GIT_CONFIG_GLOBAL=/dev/null`);
- * - a private identity, no signing, hooks pointed at an empty folder, no fsmonitor, no external
- *   diff or textconv, no credential helpers, no autocrlf, optional locks off, no prompts.
+ * - a private identity, no signing, no hooks (`core.hooksPath=/dev/null`: no path another user
+ *   could create first), no fsmonitor, no external diff or textconv, no credential helpers, no
+ *   autocrlf, optional locks off, no prompts;
+ * - bounded: every call is killed after `timeout` (60 s unless the caller says otherwise) and once
+ *   its stdout passes `maxOutput` bytes, so a FIFO, a device or a huge file in a repository git
+ *   reads can cost neither forever nor unbounded memory;
+ * - no descriptor beyond stdio is inherited unless the caller names it (`inheritFds`).
  *
- * Callers put `--end-of-options` / `--` around revisions and paths themselves.
+ * Callers put `--end-of-options` / `--` around revisions and paths themselves, and never hand git a
+ * remote that is not a checked URL or an absolute path (see snapshot/push.ts).
  */
+
+/** Default bound on a call's stdout: far above any answer outside a store, far below memory. */
+export const DEFAULT_MAX_OUTPUT = 32 * 1024 * 1024;
+
+/** Default time bound of a call. */
+export const DEFAULT_TIMEOUT = 60_000;
 
 /** Options of one git call. */
 export interface GitRunOptions {
@@ -33,8 +43,13 @@ export interface GitRunOptions {
   env?: Record<string, string>;
   /** Standard input. */
   input?: string | Buffer;
-  /** Milliseconds before the process is killed; default 60 s. */
+  /** Milliseconds before the process is killed; default {@link DEFAULT_TIMEOUT} (60 s). */
   timeout?: number;
+  /**
+   * Bytes of stdout after which the process is killed and the call fails; default
+   * {@link DEFAULT_MAX_OUTPUT}. Calls whose answer grows with a workspace ask for more.
+   */
+  maxOutput?: number;
   /** Stops the process. */
   signal?: AbortSignal;
   /** Exit codes that are answers, not failures (e.g. 1 for `diff --quiet`). Default `[0]`. */
@@ -48,7 +63,8 @@ export interface GitRunOptions {
   /**
    * Open file descriptors the child inherits (as fd 3, 4, …). The snapshot store passes its lock
    * file this way so the kernel lock stays held while any git process it started is still running,
-   * even when the parent itself was killed.
+   * even when the parent itself was killed. Never pass one to a call that talks to a remote: the
+   * remote end (a transport helper, ssh, a `fd::` transport) could read or write it.
    */
   inheritFds?: number[];
 }
@@ -58,18 +74,6 @@ export interface GitResult<T extends string | Buffer = string> {
   stdout: T;
   stderr: string;
   exitCode: number;
-}
-
-let emptyHooks: string | undefined;
-/** An empty folder for `core.hooksPath`, so no hook of the user's ever runs in our calls. */
-function emptyHooksDir(): string {
-  if (emptyHooks === undefined) {
-    const dir = path.join(os.tmpdir(), `agent-rollouts-nohooks-${process.getuid?.() ?? 'u'}`);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    emptyHooks = dir;
-    return dir;
-  }
-  return emptyHooks;
 }
 
 /** Subcommands that may run external diff drivers or textconv filters unless told not to. */
@@ -84,7 +88,8 @@ function hardenedConfig(): string[] {
     'tag.gpgSign': 'false',
     'tag.forceSignAnnotated': 'false',
     'push.gpgSign': 'false',
-    'core.hooksPath': emptyHooksDir(),
+    // Git looks for `<hooksPath>/<hook>`; under /dev/null nothing can ever exist, for anyone.
+    'core.hooksPath': '/dev/null',
     // The default attributes and excludes files live under $XDG_CONFIG_HOME, read even when global
     // config is isolated; they would change captured bytes or what counts as ignored.
     'core.attributesFile': '/dev/null',
@@ -183,12 +188,12 @@ export async function runGit(
       env: hardenedEnv(options),
       extendEnv: false,
       input: options.input,
-      timeout: options.timeout ?? 60_000,
+      timeout: options.timeout ?? DEFAULT_TIMEOUT,
       cancelSignal: options.signal,
       reject: false,
       stripFinalNewline: options.stripFinalNewline ?? !options.binary,
       encoding: options.binary ? 'buffer' : 'utf8',
-      maxBuffer: 1024 * 1024 * 1024,
+      maxBuffer: options.maxOutput ?? DEFAULT_MAX_OUTPUT,
       // execa passes extra descriptors through at run time; its types only model fds 0-2 here.
       stdio: [
         options.input === undefined ? 'ignore' : 'pipe',
@@ -206,10 +211,18 @@ export async function runGit(
   const stderr =
     typeof result.stderr === 'string' ? result.stderr : Buffer.from(result.stderr).toString('utf8');
   if (result.timedOut) {
-    throw new GitError(`git ${args[0] ?? ''} timed out after ${options.timeout ?? 60_000} ms`, {
+    throw new GitError(`git ${args[0] ?? ''} timed out after ${options.timeout ?? DEFAULT_TIMEOUT} ms`, {
       args,
       stderr,
       timedOut: true,
+      cause: result,
+    });
+  }
+  if (result.isMaxBuffer) {
+    const limit = options.maxOutput ?? DEFAULT_MAX_OUTPUT;
+    throw new GitError(`git ${args[0] ?? ''} was stopped: its output passed ${limit} bytes`, {
+      args,
+      stderr,
       cause: result,
     });
   }

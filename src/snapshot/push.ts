@@ -1,6 +1,7 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { GitError, SnapshotNotFoundError } from '../errors.js';
 import { checkoutTreeInto } from './checkout.js';
 import { runGit } from '../files/git.js';
@@ -19,18 +20,110 @@ import type { PushResult, RemoteRestoreResult, SnapshotRef } from './types.js';
 /** Refspecs per `git push`, well under any command-line limit. */
 const PUSH_BATCH = 200;
 
+/**
+ * URL schemes git serves itself or through its own http helper. Any other `<scheme>://` makes git
+ * run `git-remote-<scheme>` from the PATH, and `<transport>::<address>` names such a helper (or
+ * `fd::`, which talks over an inherited descriptor; `ext::`, which runs a command) outright.
+ */
+const URL_SCHEMES = new Set(['file', 'ssh', 'git', 'http', 'https', 'git+ssh', 'ssh+git']);
+
+/** What every call that talks to a remote carries on top of the hardened settings. */
+const REMOTE_CONFIG: Record<string, string> = {
+  'protocol.allow': 'never',
+  'protocol.file.allow': 'always',
+  'protocol.ssh.allow': 'always',
+  'protocol.git.allow': 'always',
+  'protocol.http.allow': 'always',
+  'protocol.https.allow': 'always',
+};
+
+/**
+ * A local archive's `git receive-pack` runs as us, with that repository's config: no hook of its
+ * own (a shared archive folder is writable by others) and no `gc` started by the push.
+ */
+const LOCAL_RECEIVE_PACK = 'git -c core.hooksPath=/dev/null -c core.fsmonitor=false -c receive.autogc=false receive-pack';
+
+/** A remote as git will be given it. */
+export interface CheckedRemote {
+  /** A URL with an allowed scheme, an scp-like `host:path`, or an absolute path. */
+  url: string;
+  /** The folder, when the remote is on this machine (a path or a `file://` URL). */
+  localPath: string | undefined;
+}
+
+/**
+ * Checks a remote before git sees it: `<transport>::` forms and URL schemes git would hand to a
+ * helper are refused; a path is resolved against `cwd` (the caller's working folder), never the
+ * folder git happens to run in.
+ */
+export function checkRemote(remote: unknown, cwd: string, where: string): CheckedRemote {
+  if (typeof remote !== 'string' || remote === '' || remote.includes('\0')) {
+    throw invalidRemote(`${where}: the remote must be a URL or a path.`);
+  }
+  const transport = /^([A-Za-z][A-Za-z0-9+.-]*)::/.exec(remote);
+  if (transport) {
+    throw invalidRemote(
+      `${where}: ${JSON.stringify(remote)} names the git transport \`${transport[1]}::\`, which is not ` +
+        'allowed; pass a URL (file://, ssh://, https://, git://), host:path, or a path.',
+    );
+  }
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(remote)?.[1]?.toLowerCase();
+  if (scheme !== undefined) {
+    if (!URL_SCHEMES.has(scheme)) {
+      throw invalidRemote(
+        `${where}: the URL scheme \`${scheme}://\` of ${JSON.stringify(remote)} is not allowed ` +
+          '(git would run a helper program for it); use file://, ssh://, https://, http:// or git://.',
+      );
+    }
+    let localPath: string | undefined;
+    if (scheme === 'file') {
+      try {
+        localPath = fileURLToPath(remote);
+      } catch {
+        localPath = undefined;
+      }
+    }
+    return { url: remote, localPath };
+  }
+  // git's own rule: a colon before any slash makes `host:path` an ssh remote.
+  const colon = remote.indexOf(':');
+  const slash = remote.indexOf('/');
+  if (colon >= 0 && (slash < 0 || colon < slash)) return { url: remote, localPath: undefined };
+  const localPath = path.resolve(cwd, remote);
+  return { url: localPath, localPath };
+}
+
+function invalidRemote(message: string): TypeError {
+  return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_VALUE' });
+}
+
+async function realOrResolved(p: string): Promise<string> {
+  return realpath(p).catch(() => path.resolve(p));
+}
+
 export async function pushLocked(
   ctx: StoreContext,
   lock: HeldLock,
   remoteUrl: string,
   sessionId: string | undefined,
   signal: AbortSignal | undefined,
+  cwd: string,
 ): Promise<PushResult> {
+  const checked = checkRemote(remoteUrl, cwd, 'push');
+  if (checked.localPath !== undefined) {
+    const target = await realOrResolved(checked.localPath);
+    const rel = path.relative(ctx.gitDir, target);
+    if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+      throw invalidRemote(
+        `push: the remote ${JSON.stringify(remoteUrl)} is ${target}, the snapshot store itself` +
+          `${rel === '' ? '' : ' (a folder inside it)'}; push to another repository.`,
+      );
+    }
+  }
+  const url = checked.url;
+  const remoteOptions = { signal, noWorkTree: true, remote: true, config: REMOTE_CONFIG };
   const snapshots = await listLocked(ctx, lock, sessionId, signal);
-  const remote = await storeGit(ctx, lock, ['ls-remote', '--refs', '--end-of-options', remoteUrl], {
-    signal,
-    noWorkTree: true,
-  });
+  const remote = await storeGit(ctx, lock, ['ls-remote', '--refs', '--end-of-options', url], remoteOptions);
   const present = new Set(
     remote.stdout
       .split('\n')
@@ -66,8 +159,16 @@ export async function pushLocked(
     await storeGit(
       ctx,
       lock,
-      ['push', '--quiet', '--no-verify', '--end-of-options', remoteUrl, ...refspecs.slice(i, i + PUSH_BATCH)],
-      { signal, noWorkTree: true, timeout: 600_000 },
+      [
+        'push',
+        '--quiet',
+        '--no-verify',
+        ...(checked.localPath === undefined ? [] : [`--receive-pack=${LOCAL_RECEIVE_PACK}`]),
+        '--end-of-options',
+        url,
+        ...refspecs.slice(i, i + PUSH_BATCH),
+      ],
+      { ...remoteOptions, timeout: 600_000 },
     );
   }
   return { pushed: todo.map((t) => t.ref), skipped };
@@ -82,7 +183,10 @@ export async function restoreFromRemote(
   ref: SnapshotRef,
   dest: string,
   signal: AbortSignal | undefined,
+  cwd: string,
 ): Promise<RemoteRestoreResult> {
+  const { url } = checkRemote(remoteUrl, cwd, 'restoreFromRemote');
+  const target = path.resolve(cwd, dest);
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'agent-rollouts-remote-'));
   try {
     const gitDir = path.join(tmp, 'repo.git');
@@ -93,13 +197,9 @@ export async function restoreFromRemote(
     const local = `refs/fetched/${sha256Hex(tagRef)}`;
     try {
       await runGit(
-        ['fetch', '--quiet', '--no-tags', '--depth=1', '--end-of-options', remoteUrl, `+${tagRef}:${local}`],
-        {
-          cwd: tmp,
-          gitDir,
-          signal,
-          timeout: 600_000,
-        },
+        ['fetch', '--quiet', '--no-tags', '--depth=1', '--end-of-options', url, `+${tagRef}:${local}`],
+        // No descriptor beyond stdio: nothing of ours is open for the remote end to see.
+        { cwd: tmp, gitDir, signal, timeout: 600_000, config: REMOTE_CONFIG },
       );
     } catch (error) {
       if (error instanceof GitError && /couldn't find remote ref/i.test(error.stderr)) {
@@ -126,7 +226,7 @@ export async function restoreFromRemote(
         signal,
       })
     ).stdout.split('\n');
-    const written = await checkoutTreeInto({ gitDir, tree, dest, signal });
+    const written = await checkoutTreeInto({ gitDir, tree, dest: target, signal });
     return { dest: written, commit, tree, record: record as unknown as Record<string, unknown> };
   } finally {
     await rm(tmp, { recursive: true, force: true });

@@ -247,9 +247,12 @@ export class SnapshotStore {
    * @remarks
    * Static because the remote is self-describing: only the tag of that snapshot is fetched (depth
    * 1) into a temporary repository, its JSON message is checked against the ids, and its tree is
-   * written. The remote URL is passed to git as data after `--end-of-options`; `ext::` URLs are
-   * refused.
-   * @throws `SnapshotNotFoundError` when the remote has no such tag.
+   * written. The remote is a `file://`, `ssh://`, `https://`, `http://` or `git://` URL, an
+   * scp-like `host:path`, or a path (a relative one is resolved against the current working
+   * folder, as is `dest`). `<transport>::` forms (`ext::`, `fd::`, …) and other URL schemes are
+   * refused before git runs. The remote is passed to git as data after `--end-of-options`.
+   * @throws `SnapshotNotFoundError` when the remote has no such tag; `TypeError` for a refused
+   * remote.
    */
   static async restoreFromRemote(
     remoteUrl: string,
@@ -258,7 +261,7 @@ export class SnapshotStore {
     options: RestoreFromRemoteOptions = {},
   ): Promise<RemoteRestoreResult> {
     checkRef(ref, 'ref');
-    return restoreFromRemote(remoteUrl, ref, dest, options.signal);
+    return restoreFromRemote(remoteUrl, ref, dest, options.signal, process.cwd());
   }
 
   /**
@@ -385,13 +388,19 @@ export class SnapshotStore {
    * Each tag's message is JSON: `schema_version`, `session_id`, `message_id`, `captured_at`,
    * `commit`, `vcs`, `metadata`. Tags already on the remote are skipped (and never moved). Tag
    * objects are deterministic, so pushing the same snapshot from two machines agrees.
+   *
+   * The remote is a URL, `host:path` or a path, as for {@link SnapshotStore.restoreFromRemote}: a
+   * relative path is resolved against the current working folder at the call; the store itself is
+   * refused. Hooks of a remote on this machine do not run (its `receive-pack` runs as the caller).
+   * @throws `TypeError` for a refused remote; `GitError` when git fails.
    */
   async push(remoteUrl: string, options: PushOptions = {}): Promise<PushResult> {
     if (typeof remoteUrl !== 'string' || remoteUrl === '')
       throw invalidArgument('push: `remoteUrl` must be a URL.');
     if (options.sessionId !== undefined) checkId(options.sessionId, 'sessionId', 'push');
+    const cwd = process.cwd();
     return this.#locked(options.signal, (lock) =>
-      pushLocked(this.#ctx, lock, remoteUrl, options.sessionId, options.signal),
+      pushLocked(this.#ctx, lock, remoteUrl, options.sessionId, options.signal, cwd),
     );
   }
 

@@ -100,7 +100,21 @@ export interface StoreGitOptions extends Omit<
   indexFile?: string;
   /** Work tree other than the workspace (restore into a new folder). */
   workTree?: string;
+  /**
+   * The call talks to a remote (push, ls-remote, fetch): it gets no descriptor beyond stdio. Every
+   * other call inherits the store lock's descriptor (see lock.ts), which is what keeps the lock
+   * held by a git child orphaned by a killed parent; a remote end must never see it (an `fd::`
+   * transport, a helper or ssh could read or write it). Such a call only reads the store, so
+   * running it without the lock held on its behalf leaves nothing for the next holder to clean.
+   */
+  remote?: boolean;
 }
+
+/**
+ * Bound on the output of a store call: listings of the workspace (status, ls-files, diff names)
+ * grow with it, and patches with the files changed.
+ */
+const STORE_MAX_OUTPUT = 256 * 1024 * 1024;
 
 /**
  * Settings of every call on the persistent index (a call without them would undo them on its next
@@ -144,7 +158,7 @@ export async function storeGit(
   args: readonly string[],
   options: StoreGitOptions = {},
 ): Promise<GitResult<string> | GitResult<Buffer>> {
-  const { noWorkTree, workTree, indexFile, ...rest } = options;
+  const { noWorkTree, workTree, indexFile, remote, ...rest } = options;
   const tree = noWorkTree ? undefined : (workTree ?? ctx.workspace.root);
   const persistent = tree === ctx.workspace.root && indexFile === undefined;
   const config = persistent ? { ...PERSISTENT_INDEX_CONFIG, ...rest.config } : rest.config;
@@ -157,7 +171,8 @@ export async function storeGit(
       workTree: tree,
       config,
       indexFile: indexFile ?? ctx.indexFile,
-      inheritFds: [lock.fd],
+      maxOutput: rest.maxOutput ?? STORE_MAX_OUTPUT,
+      inheritFds: remote ? undefined : [lock.fd],
     } as GitRunOptions);
   try {
     return await run();
