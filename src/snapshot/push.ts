@@ -41,7 +41,8 @@ const REMOTE_CONFIG: Record<string, string> = {
  * A local archive's `git receive-pack` runs as us, with that repository's config: no hook of its
  * own (a shared archive folder is writable by others) and no `gc` started by the push.
  */
-const LOCAL_RECEIVE_PACK = 'git -c core.hooksPath=/dev/null -c core.fsmonitor=false -c receive.autogc=false receive-pack';
+const LOCAL_RECEIVE_PACK =
+  'git -c core.hooksPath=/dev/null -c core.fsmonitor=false -c receive.autogc=false receive-pack';
 
 /** A remote as git will be given it. */
 export interface CheckedRemote {

@@ -1,13 +1,14 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RolloutIOError, hasErrno } from '../errors.js';
 import { DIR_MODE, FILE_MODE } from '../files/layout.js';
+import { LINE_FILE_BUDGET, PACKED_REFS_BUDGET, readRegularText } from './repo-files.js';
 
 /**
  * Refs as files, to spare git processes on the capture path. Reading: loose refs first, then
  * `packed-refs` (present only if someone ran `git pack-refs`/`gc` in the folder); symbolic refs
- * are followed a few levels. Writing: loose refs through git's own `<ref>.lock` protocol.
+ * are followed a few levels. Reads never block and are bounded (see repo-files.ts): the folder may
+ * be a user's `.git`, where a ref can be a FIFO or lead to a device. Writing: loose refs through git's own `<ref>.lock` protocol.
  */
 export class RefFiles {
   #packed: Map<string, string> | undefined;
@@ -22,7 +23,7 @@ export class RefFiles {
   async resolve(name: string, depth = 0): Promise<string | undefined> {
     if (depth > 5) return undefined;
     const dir = name === 'HEAD' ? this.headDir : this.refsDir;
-    const text = await readOptional(path.join(dir, name));
+    const text = await readRegularText(path.join(dir, name), LINE_FILE_BUDGET, 'the ref');
     if (text !== undefined) {
       const value = parseLooseRef(text);
       return value?.startsWith('ref: ') ? this.resolve(value.slice(5), depth + 1) : value;
@@ -32,11 +33,14 @@ export class RefFiles {
 
   /** The raw content of a symbolic or detached HEAD. */
   async head(): Promise<string | undefined> {
-    return (await readOptional(path.join(this.headDir, 'HEAD')))?.trim();
+    return (await readRegularText(path.join(this.headDir, 'HEAD'), LINE_FILE_BUDGET, 'HEAD'))?.trim();
   }
 
   async #packedRefs(): Promise<Map<string, string>> {
-    this.#packed ??= parsePackedRefs((await readOptional(path.join(this.refsDir, 'packed-refs'))) ?? '');
+    this.#packed ??= parsePackedRefs(
+      (await readRegularText(path.join(this.refsDir, 'packed-refs'), PACKED_REFS_BUDGET, 'packed-refs')) ??
+        '',
+    );
     return this.#packed;
   }
 }
@@ -55,15 +59,6 @@ function parsePackedRefs(text: string): Map<string, string> {
     if (space > 0) map.set(line.slice(space + 1), line.slice(0, space));
   }
   return map;
-}
-
-async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if (hasErrno(error, 'ENOENT', 'ENOTDIR', 'EISDIR')) return undefined;
-    throw new RolloutIOError('read', file, error);
-  }
 }
 
 /**

@@ -1,9 +1,10 @@
-import { copyFile, lstat, readFile, readdir, rm } from 'node:fs/promises';
+import { lstat, readFile, readdir, rm } from 'node:fs/promises';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { GitError, RolloutIOError, hasErrno } from '../errors.js';
 import { EMPTY_TREE, diffIndexNames } from './changes.js';
 import type { HeldLock } from './lock.js';
+import { TEXT_FILE_BUDGET, copyRegularFile, readRegularText } from './repo-files.js';
 import { settleAll } from './settle.js';
 import { exists, storeGit, writeIfChanged } from './store-context.js';
 import type { StoreContext } from './store-context.js';
@@ -329,13 +330,8 @@ async function seedIndex(ctx: StoreContext): Promise<string[] | undefined> {
   const ws = ctx.workspace;
   if (ws.kind !== 'git' || ws.gitDir === undefined || ws.commonDir === undefined) return undefined;
   if (await exists(ctx.indexFile)) return undefined;
-  const userIndex = path.join(ws.gitDir, 'index');
-  try {
-    await copyFile(userIndex, ctx.indexFile);
-  } catch (error) {
-    if (hasErrno(error, 'ENOENT')) return undefined;
-    throw new RolloutIOError('copy the index', userIndex, error);
-  }
+  // Never blocks: a FIFO or device in place of the user's index is an error naming it.
+  if (!(await copyRegularFile(path.join(ws.gitDir, 'index'), ctx.indexFile, 'the index'))) return undefined;
   return [path.join(ws.commonDir, 'objects')];
 }
 
@@ -344,11 +340,9 @@ async function syncExcludes(ctx: StoreContext): Promise<void> {
   let text = '# Maintained by agent-rollouts; rewritten on every capture.\n';
   const ws = ctx.workspace;
   if (ws.kind === 'git' && ws.commonDir !== undefined) {
-    try {
-      text += `${await readFile(path.join(ws.commonDir, 'info', 'exclude'), 'utf8')}\n`;
-    } catch {
-      // no info/exclude of the user's
-    }
+    // Bounded and never blocking: a FIFO or device there is an error naming it.
+    const own = await readRegularText(path.join(ws.commonDir, 'info', 'exclude'), TEXT_FILE_BUDGET);
+    if (own !== undefined) text += `${own}\n`;
   }
   if (ctx.excludedPrefix !== undefined) text += `/${escapePattern(ctx.excludedPrefix)}\n`;
   await writeIfChanged(path.join(ctx.gitDir, 'info', 'exclude'), text);
