@@ -10,8 +10,10 @@ import { FILE_MODE } from '../files/layout.js';
  *
  * A kernel `flock` on `<store>/rollouts.lock`, chosen over git's own `*.lock` files because the
  * kernel drops it when its holder dies, so a crash never leaves a stale lock. The lock file's
- * descriptor is inherited by every git process started while it is held, so a git child orphaned
- * by a killed parent still holds the lock until it finishes. Consequently any git `*.lock` file
+ * descriptor is inherited by every git process on the store started while it is held, so a git
+ * child orphaned by a killed parent still holds the lock until it finishes. Git processes that talk
+ * to a remote (push, ls-remote) never get it: the remote end could read or write it (see
+ * `StoreGitOptions.remote`). Consequently any git `*.lock` file
  * found while we hold the lock belongs to a process that no longer exists and may be removed.
  */
 
