@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GitError, SnapshotNotFoundError } from '../errors.js';
+import { GitError, SnapshotNotFoundError, invalidArgument } from '../errors.js';
 import { checkoutTreeInto } from './checkout.js';
 import { runGit } from '../files/git.js';
 import { listLocked } from './list.js';
@@ -59,11 +59,11 @@ export interface CheckedRemote {
  */
 export function checkRemote(remote: unknown, cwd: string, where: string): CheckedRemote {
   if (typeof remote !== 'string' || remote === '' || remote.includes('\0')) {
-    throw invalidRemote(`${where}: the remote must be a URL or a path.`);
+    throw invalidArgument(`${where}: the remote must be a URL or a path.`);
   }
   const transport = /^([A-Za-z][A-Za-z0-9+.-]*)::/.exec(remote);
   if (transport) {
-    throw invalidRemote(
+    throw invalidArgument(
       `${where}: ${JSON.stringify(remote)} names the git transport \`${transport[1]}::\`, which is not ` +
         'allowed; pass a URL (file://, ssh://, https://, git://), host:path, or a path.',
     );
@@ -71,7 +71,7 @@ export function checkRemote(remote: unknown, cwd: string, where: string): Checke
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(remote)?.[1]?.toLowerCase();
   if (scheme !== undefined) {
     if (!URL_SCHEMES.has(scheme)) {
-      throw invalidRemote(
+      throw invalidArgument(
         `${where}: the URL scheme \`${scheme}://\` of ${JSON.stringify(remote)} is not allowed ` +
           '(git would run a helper program for it); use file://, ssh://, https://, http:// or git://.',
       );
@@ -94,10 +94,6 @@ export function checkRemote(remote: unknown, cwd: string, where: string): Checke
   return { url: localPath, localPath };
 }
 
-function invalidRemote(message: string): TypeError {
-  return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_VALUE' });
-}
-
 async function realOrResolved(p: string): Promise<string> {
   return realpath(p).catch(() => path.resolve(p));
 }
@@ -115,7 +111,7 @@ export async function pushLocked(
     const target = await realOrResolved(checked.localPath);
     const rel = path.relative(ctx.gitDir, target);
     if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
-      throw invalidRemote(
+      throw invalidArgument(
         `push: the remote ${JSON.stringify(remoteUrl)} is ${target}, the snapshot store itself` +
           `${rel === '' ? '' : ' (a folder inside it)'}; push to another repository.`,
       );
