@@ -66,7 +66,11 @@ export async function applyPlan(options: {
         const slash = w.path.lastIndexOf('/');
         await realFolder(slash < 0 ? '' : w.path.slice(0, slash));
         temps.set(w, abs(tmp));
-        await writeTemp(abs(tmp), w, content);
+        try {
+          await writeTemp(abs(tmp), w, content);
+        } catch (error) {
+          throw new RolloutIOError('write', shownPath(w.path), error);
+        }
       }
     }
   };
