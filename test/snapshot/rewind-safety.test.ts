@@ -297,3 +297,22 @@ describe('the home inside the workspace', () => {
     expect(await readdir(path.dirname(ws))).toEqual(parentBefore);
   });
 });
+
+describe('the backup manifest', () => {
+  it('goes with its snapshot when that is deleted', async () => {
+    const ws = await makeRepo({ 'a.txt': 'a1\n' });
+    const store = await SnapshotStore.open({ workspace: ws, home: await makeHome() });
+    await store.capture({ ...at('m1') });
+    await writeTree(ws, { '.gitignore': 'x.local\n', 'x.local': 'ignored\n', 'a.txt': 'a2\n' });
+    const r = await store.restore(at('m1'), { inPlace: true });
+    const refs = async (): Promise<string> =>
+      (
+        await runGit(['for-each-ref', '--format=%(refname)', 'refs/rollouts-backups/'], {
+          gitDir: store.path,
+        })
+      ).stdout;
+    expect(await refs()).not.toBe('');
+    await store.delete({ sessionId: r.backup.sessionId, messageId: r.backup.messageId });
+    expect(await refs()).toBe('');
+  });
+});
