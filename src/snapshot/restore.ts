@@ -137,7 +137,11 @@ export async function rewindInPlace(
       });
     }
   }
-  if (manifest !== undefined) for (const [p, w] of exactWants(manifest.entries)) wants.set(p, w);
+  if (manifest !== undefined) {
+    for (const [p, w] of exactWants(manifest.entries)) wants.set(p, w);
+    // The manifest says which folders the rewind made or removed; any other stays, empty or not.
+    prune.clear();
+  }
 
   const protect = await protectedPrefixes(ctx);
   const plan = await planState({

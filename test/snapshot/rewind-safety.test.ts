@@ -80,10 +80,13 @@ describe('a rewind backs up ignored files it overwrites or removes', () => {
 
   it('an ignored empty folder in the way comes back empty, with its mode', async () => {
     const ws = await tempDir('ar-rw-plain-');
-    await writeTree(ws, { logs: 'was a file\n', 'keep.txt': 'k\n' });
+    await writeTree(ws, { logs: 'was a file\n', 'keep.txt': 'k\n', 'spot/x.txt': 'x\n' });
     const store = await SnapshotStore.open({ workspace: ws, home: await makeHome() });
     await store.capture({ ...at('m1') });
     await rm(path.join(ws, 'logs'));
+    // An empty folder the rewind writes into: the undo empties it again, and keeps it.
+    await rm(path.join(ws, 'spot', 'x.txt'));
+    await chmod(path.join(ws, 'spot'), 0o750);
     await mkdir(path.join(ws, 'logs', 'deeper'), { recursive: true });
     await chmod(path.join(ws, 'logs'), 0o750);
     await rewindAndUndo(store, at('m1'), async () => {
