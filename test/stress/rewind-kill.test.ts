@@ -70,13 +70,18 @@ describe('SIGKILL during a rewind', () => {
     const gitBefore = await gitDigest(ws);
     const args = JSON.stringify({ workspace: ws, home, sessionId: S, messageId: 'target' });
 
-    // One rewind to the end: the new state, and how long a rewind takes from `ready` to exit.
-    const first = startJsonChild(CHILD, [args], 'rewind child');
-    await first.waitFor((m) => m['ready'] === true);
-    const started = performance.now();
-    await first.exited;
-    const duration = performance.now() - started;
-    expect(first.messages.at(-1)?.['result'], first.stderr()).toBeDefined();
+    // Two rewinds to the end: the new state, and how long a rewind takes from `ready` to exit
+    // (the second's, once the store's index and the page cache are warm, as for the kills).
+    let duration = 0;
+    for (let run = 0; run < 2; run++) {
+      await reset();
+      const full = startJsonChild(CHILD, [args], 'rewind child');
+      await full.waitFor((m) => m['ready'] === true);
+      const started = performance.now();
+      await full.exited;
+      duration = performance.now() - started;
+      expect(full.messages.at(-1)?.['result'], full.stderr()).toBeDefined();
+    }
     const newState = await workspaceState(ws);
     expect(newState).not.toEqual(oldState);
 
