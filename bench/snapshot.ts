@@ -3,7 +3,8 @@
  * (default 20 000 files, about 200 MB, cached in bench/.data/).
  *
  * Measures the first capture, a capture after 10 edits, a capture with no change, a restore into a
- * new folder and an in-place rewind of 10 edits. Baselines in the same run, on the same files:
+ * new folder, an in-place rewind of 10 edits (backup capture, manifest, staged writes) and its
+ * undo (restoring the backup in place). Baselines in the same run, on the same files:
  * raw plumbing with a persistent index (`add -A`, `write-tree`, `commit-tree`, `update-ref`) and
  * the same plumbing with a fresh temporary index per capture.
  */
@@ -116,6 +117,7 @@ export default async function bench(args: string[]): Promise<void> {
     const oursNone: number[] = [];
     const rawNone: number[] = [];
     const rewind: number[] = [];
+    const undo: number[] = [];
     let msg = 1;
     for (let r = 0; r < rounds; r++) {
       await edit10(r);
@@ -135,6 +137,10 @@ export default async function bench(args: string[]): Promise<void> {
       const rw = await timed(() => store.restore(target, { inPlace: true }));
       if (rw.value.written.length === 0) throw new Error('the rewind wrote nothing');
       rewind.push(rw.ms);
+      const { sessionId, messageId } = rw.value.backup;
+      const un = await timed(() => store.restore({ sessionId, messageId }, { inPlace: true }));
+      if (un.value.written.length === 0) throw new Error('the undo wrote nothing');
+      undo.push(un.ms);
     }
     const dest = path.join(scratch, 'restored');
     const restore = await timed(() => store.restore({ sessionId: 'bench', messageId: 'm0' }, { dest }));
@@ -167,8 +173,9 @@ export default async function bench(args: string[]): Promise<void> {
         fig(rewind),
         '',
         '',
-        `${(median(rewind) / inc).toFixed(1)}× incremental capture (target < 10)`,
+        `${(median(rewind) / inc).toFixed(2)}× incremental capture (target ≤ 3)`,
       ],
+      ['undo of that rewind', fig(undo), '', '', `${(median(undo) / inc).toFixed(2)}× incremental capture`],
     ]);
     console.log(
       `raw plumbing vs fresh index: fresh is ${paired(freshT, rawT).toFixed(1)}× raw on this machine`,

@@ -22,7 +22,9 @@ export type RolloutErrorCode =
   | 'E_GIT'
   | 'E_IO'
   | 'E_CLOSED'
-  | 'E_NATIVE';
+  | 'E_NATIVE'
+  | 'E_REWIND_REFUSED'
+  | 'E_REWIND_FAILED';
 
 /**
  * Base class of every error thrown on purpose by agent-rollouts.
@@ -313,6 +315,84 @@ export function invalidArgument(
 /** True for a usage error: any error whose `code` is `ERR_INVALID_ARG_VALUE` (ours or Node's). */
 export function isInvalidArgument(error: unknown): error is Error & { code: 'ERR_INVALID_ARG_VALUE' } {
   return error instanceof Error && errnoOf(error) === 'ERR_INVALID_ARG_VALUE';
+}
+
+/**
+ * Why a rewind refuses to touch a path: it cannot back it up, so it never removes or replaces it.
+ *
+ * @remarks
+ * - `nested-repository`: a folder holding its own `.git` (its history would go with it).
+ * - `too-large`: a file over the store's `maxFileSize`.
+ * - `unreadable`: a file or folder that cannot be read.
+ * - `special-file`: a FIFO, socket or device.
+ * - `unsafe-path`: a snapshot path with a `..`, `.` or `.git` component, which would land outside
+ *   the workspace or in its repository.
+ * @public
+ */
+export type RewindRefusalReason =
+  'nested-repository' | 'too-large' | 'unreadable' | 'special-file' | 'unsafe-path';
+
+/**
+ * A rewind that would remove or replace paths it cannot back up; nothing was written.
+ * @public
+ */
+export class RewindRefusedError extends RolloutError {
+  /** The workspace. */
+  readonly workspace: string;
+  /** The paths in the way (folders end with `/`), with the reason, sorted by path. */
+  readonly paths: readonly { path: string; reason: RewindRefusalReason }[];
+  constructor(workspace: string, paths: readonly { path: string; reason: RewindRefusalReason }[]) {
+    const shown = paths.slice(0, 10).map((p) => `${p.path} (${p.reason})`);
+    super(
+      'E_REWIND_REFUSED',
+      `Nothing was changed: rewinding ${workspace} would remove or replace ${paths.length} path(s) ` +
+        `it cannot back up: ${shown.join(', ')}${paths.length > 10 ? ', …' : ''}. ` +
+        'Move them out of the way (commit and push a nested repository first), then rewind again.',
+    );
+    this.workspace = workspace;
+    this.paths = paths;
+  }
+}
+
+/**
+ * A rewind that failed after it started writing. The workspace was put back from the backup
+ * (`restored`), or, if that failed too, the backup and the command that undoes the rewind say how
+ * to get it back.
+ * @public
+ */
+export class RewindFailedError extends RolloutError {
+  /** The workspace. */
+  readonly workspace: string;
+  /** The snapshot holding the workspace as it was before the rewind. */
+  readonly backup: { readonly sessionId: string; readonly messageId: string };
+  /** The command that restores the workspace from `backup`. */
+  readonly undo: string;
+  /** True when the workspace was put back as it was before the call. */
+  readonly restored: boolean;
+  constructor(fields: {
+    workspace: string;
+    backup: { sessionId: string; messageId: string };
+    undo: string;
+    restored: boolean;
+    cause: unknown;
+    restoreError?: unknown;
+  }) {
+    const why = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+    super(
+      'E_REWIND_FAILED',
+      `The rewind of ${fields.workspace} failed: ${why(fields.cause)}. ` +
+        (fields.restored
+          ? 'The workspace was put back as it was before. '
+          : `Putting the workspace back failed too (${why(fields.restoreError)}); it is partly rewound. `) +
+        `Backup: message ${JSON.stringify(fields.backup.messageId)} of session ` +
+        `${JSON.stringify(fields.backup.sessionId)}. Undo with: ${fields.undo}`,
+      { cause: fields.cause },
+    );
+    this.workspace = fields.workspace;
+    this.backup = fields.backup;
+    this.undo = fields.undo;
+    this.restored = fields.restored;
+  }
 }
 
 /** The errno code of a Node system error, or undefined. */

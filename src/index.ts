@@ -20,8 +20,10 @@ export {
   GitError,
   RolloutIOError,
   RecorderClosedError,
+  RewindRefusedError,
+  RewindFailedError,
 } from './errors.js';
-export type { RolloutErrorCode } from './errors.js';
+export type { RolloutErrorCode, RewindRefusalReason } from './errors.js';
 
 // home
 export { resolveHome } from './files/layout.js';
@@ -121,6 +123,7 @@ export type {
   SnapshotDiff,
   RestoreToDestResult,
   RewindResult,
+  InterruptedRewind,
   DeleteResult,
   PushResult,
   RemoteRestoreResult,

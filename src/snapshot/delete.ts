@@ -1,6 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { RolloutIOError, SnapshotNotFoundError } from '../errors.js';
+import { backupRef } from './backup-store.js';
 import { readRefs } from './capture.js';
 import { listLocked } from './list.js';
 import type { HeldLock } from './lock.js';
@@ -43,6 +44,13 @@ export async function deleteLocked(
     if (messageId === undefined || newest === undefined) updates += `delete ${headRef}\0${head.commit}\0`;
     else if (doomedCommits.has(head.commit))
       updates += `update ${headRef}\0${newest.commit}\0${head.commit}\0`;
+  }
+  // A rewind backup's manifest (backup-store.ts) goes with its snapshot.
+  const refFiles = new RefFiles(ctx.gitDir);
+  for (const s of doomed) {
+    const name = backupRef(s);
+    const linked = await refFiles.resolve(name);
+    if (linked !== undefined) updates += `delete ${name}\0${linked}\0`;
   }
   await storeGit(ctx, lock, ['update-ref', '-z', '--stdin'], { signal, noWorkTree: true, input: updates });
   const storeHead = await new RefFiles(ctx.gitDir).resolve('HEAD');

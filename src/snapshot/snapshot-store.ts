@@ -5,6 +5,7 @@ import { deleteLocked } from './delete.js';
 import { diffLocked } from './diff.js';
 import { listLocked } from './list.js';
 import { withStoreLock } from './lock.js';
+import { readJournal } from './backup-store.js';
 import { pushLocked, restoreFromRemote } from './push.js';
 import { restoreToDest, rewindInPlace } from './restore.js';
 import { openStoreContext } from './store-context.js';
@@ -13,6 +14,7 @@ import type {
   CaptureResult,
   DeleteResult,
   DiffSide,
+  InterruptedRewind,
   PushResult,
   RemoteRestoreResult,
   RestoreToDestResult,
@@ -303,12 +305,25 @@ export class SnapshotStore {
    * (`{ inPlace: true }`).
    *
    * @remarks
-   * Into `dest`: exact bytes, modes and links; no path can land outside `dest`; an existing `dest`
-   * is refused. In place: the current state is captured first (returned as `backup`; restore it in
-   * place to undo), then only the paths that differ are written or removed. Files the snapshots do
-   * not hold (ignored, skipped) are never touched; if the snapshot needs a path that such a file
-   * occupies, git refuses and nothing is written. Never `git clean`.
-   * @throws `SnapshotNotFoundError`; `RolloutIOError` when `dest` exists.
+   * Into `dest`: exact bytes, exec bits and links; no path can land outside `dest`; an existing
+   * `dest` is refused.
+   *
+   * In place, a rewind never loses what it replaces. The workspace is captured first (the
+   * `backup`), and only the paths that differ from the snapshot are touched. Before anything is
+   * written, everything those paths hold and everything in their way (ignored files, folders,
+   * symlinks) is recorded beside the backup with its bytes and full permission bits; a nested
+   * repository, a file over `maxFileSize`, an unreadable or special file in the way makes the
+   * rewind refuse up front (`RewindRefusedError`, listing them). Files are written under a
+   * temporary name beside their final one and renamed into place; nothing is written through a
+   * symlink. The home, when inside the workspace, is never touched. If the rewind fails part-way,
+   * the workspace is put back and `RewindFailedError` names the backup and the undo command; if
+   * its process dies, {@link SnapshotStore.interruptedRewind} does.
+   *
+   * Restoring a rewind's `backup` (in place, or into `dest`) undoes it exactly: bytes, modes,
+   * symlinks, emptied folders and ignored files as they were (the `undo` command does this).
+   * Never `git clean`.
+   * @throws `SnapshotNotFoundError`; `RolloutIOError` when `dest` exists; `RewindRefusedError`;
+   * `RewindFailedError`.
    */
   restore(ref: SnapshotRef, options: RestoreToDestOptions): Promise<RestoreToDestResult>;
   /** Rewinds the workspace to a snapshot; see the first signature. */
@@ -336,6 +351,18 @@ export class SnapshotStore {
           })
         : restoreToDest(this.#ctx, lock, ref, dest as string, options.signal),
     );
+  }
+
+  /**
+   * The rewind whose process died while it was changing the workspace, if the last one did: its
+   * backup and the command that restores it. Undefined when every rewind finished (or was put
+   * back). The record stays until the next rewind of the workspace finishes.
+   */
+  async interruptedRewind(options: { signal?: AbortSignal } = {}): Promise<InterruptedRewind | undefined> {
+    return this.#locked(options.signal, async () => {
+      const j = readJournal(this.#ctx.gitDir);
+      return j && { backup: j.backup, target: j.target, startedAt: j.startedAt, undo: j.undo };
+    });
   }
 
   /**

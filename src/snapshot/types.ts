@@ -185,14 +185,41 @@ export interface RewindResult {
   /** Its tree. */
   tree: string;
   /**
-   * The capture of the workspace taken just before the rewind. Restore it in place to undo the
-   * rewind.
+   * The capture of the workspace taken just before the rewind. Restoring it in place undoes the
+   * rewind exactly: its manifest holds what the tree cannot (ignored files the rewind replaced,
+   * full permission bits, folders it removed).
    */
   backup: CaptureResult;
-  /** Paths written (created or changed). */
+  /**
+   * The CLI command that undoes the rewind (restores `backup` in place), quoted for a POSIX shell,
+   * control characters escaped.
+   */
+  undo: string;
+  /** Files and symlinks written (created or changed). */
   written: string[];
-  /** Paths removed. */
+  /** Files and symlinks removed. */
   removed: string[];
+  /**
+   * Paths of the snapshot left alone because they lie in the home (or would replace the folder
+   * holding it) inside the workspace.
+   */
+  protectedPaths: string[];
+}
+
+/**
+ * A rewind whose process was killed (or lost power) while it was writing: see
+ * {@link SnapshotStore.interruptedRewind}.
+ * @public
+ */
+export interface InterruptedRewind {
+  /** The snapshot holding the workspace as it was before that rewind. */
+  backup: SnapshotRef;
+  /** The snapshot it was rewinding to. */
+  target: SnapshotRef;
+  /** When it started (ISO 8601). */
+  startedAt: string;
+  /** The CLI command restoring `backup` in place. */
+  undo: string;
 }
 
 /**

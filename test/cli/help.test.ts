@@ -143,8 +143,8 @@ describe('help and version', () => {
         --session <id>  the session id
         --message <id>  the message id
         --dest <dir>    a new folder to write the snapshot into
-        --in-place      rewind the workspace itself (the current state is captured
-                        first, to undo)
+        --in-place      rewind the workspace itself (everything it replaces is backed
+                        up first; restoring the backup undoes it)
         --home <dir>    the home holding the stores (default: $CODEX_HOME or ~/.codex)
         -h, --help      show help
       "

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RolloutRecorder, findSession } from '../../src/index.js';
-import { hashTree, makeHome, makeRepo } from '../helpers/snapshot-fixtures.js';
+import { hashTree, makeHome, makeRepo, skipDotGit } from '../helpers/snapshot-fixtures.js';
 import { tempDir } from '../helpers/temp.js';
 import { cli } from './helpers.js';
 
@@ -114,6 +114,11 @@ describe('rollouts snapshots / diff / restore / push', () => {
 
   it('rewinds in place, prints how to undo, and the undo command works', async () => {
     const { home, ws, id } = await sessionWithSnapshots();
+    await mkdir(path.join(ws, '.git', 'info'), { recursive: true });
+    await writeFile(path.join(ws, '.git', 'info', 'exclude'), '.env\n');
+    await writeFile(path.join(ws, '.env'), 'SECRET=1\n', { mode: 0o600 });
+    await chmod(path.join(ws, 'b.txt'), 0o600);
+    const before = await hashTree(ws, { skip: skipDotGit });
     const gitBefore = await hashTree(path.join(ws, '.git'));
     const r = await cli(['restore', ws, '--session', id, '--message', 'm1', '--in-place', '--home', home]);
     expect(r.code).toBe(0);
@@ -124,8 +129,10 @@ describe('rollouts snapshots / diff / restore / push', () => {
       .replace(/^undo: rollouts /, '')
       .match(/'[^']*'|\S+/g)!
       .map((a) => a.replace(/^'|'$/g, ''));
-    expect((await cli([...undo, '--home', home])).code).toBe(0);
+    expect(undo).toContain('--home');
+    expect((await cli(undo)).code).toBe(0);
     expect(await readFile(path.join(ws, 'b.txt'), 'utf8')).toBe('new\n');
+    expect(await hashTree(ws, { skip: skipDotGit })).toBe(before);
     expect(await hashTree(path.join(ws, '.git'))).toBe(gitBefore);
   });
 

@@ -1,7 +1,7 @@
 import { chmod, mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GitError, RolloutIOError, SnapshotNotFoundError } from '../../src/errors.js';
+import { GitError, RewindRefusedError, RolloutIOError, SnapshotNotFoundError } from '../../src/errors.js';
 import { runGit } from '../../src/files/git.js';
 import { messageRef } from '../../src/snapshot/refs.js';
 import { SnapshotStore } from '../../src/snapshot/snapshot-store.js';
@@ -106,7 +106,7 @@ describe('restore in place', () => {
     expect(await hashTree(path.join(ws, '.git'))).toBe(gitBefore);
   });
 
-  it('refuses to overwrite a file the snapshot never held', async () => {
+  it('refuses to replace a file it cannot back up (over the size cap), writing nothing', async () => {
     const ws = await tempDir('ar-snap-plain-');
     await writeTree(ws, { 'keep.txt': 'k\n', 'x.bin': 'small\n' });
     const store = await SnapshotStore.open({ workspace: ws, home: await makeHome(), maxFileSize: 100 });
@@ -114,7 +114,7 @@ describe('restore in place', () => {
     await writeFile(path.join(ws, 'x.bin'), Buffer.alloc(1000, 1));
     await expect(
       store.restore({ sessionId: 's', messageId: 'm1' }, { inPlace: true }),
-    ).rejects.toBeInstanceOf(GitError);
+    ).rejects.toBeInstanceOf(RewindRefusedError);
     expect((await stat(path.join(ws, 'x.bin'))).size).toBe(1000);
   });
 

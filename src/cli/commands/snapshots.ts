@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { SnapshotStore } from '../../snapshot/snapshot-store.js';
 import type { Ctx } from '../context.js';
 import { UsageError } from '../context.js';
-import { columns, cut, localTime, shellQuote } from '../format.js';
+import { columns, cut, localTime } from '../format.js';
 import { progress } from '../io.js';
 
 interface StoreFlags {
@@ -109,7 +109,10 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
     .option('--session <id>', 'the session id')
     .option('--message <id>', 'the message id')
     .option('--dest <dir>', 'a new folder to write the snapshot into')
-    .option('--in-place', 'rewind the workspace itself (the current state is captured first, to undo)')
+    .option(
+      '--in-place',
+      'rewind the workspace itself (everything it replaces is backed up first; restoring the backup undoes it)',
+    )
     .option('--home <dir>', 'the home holding the stores (default: $CODEX_HOME or ~/.codex)')
     .action(
       async (workspace: string | undefined, flags: StoreFlags & { dest?: string; inPlace?: boolean }) => {
@@ -127,12 +130,23 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
             bar.done();
             io.stdout.write(`restored ${r.commit.slice(0, 12)} into ${r.dest}\n`);
           } else {
+            const pending = await store.interruptedRewind();
+            if (pending !== undefined) {
+              io.stderr.write(
+                `${style.yellow('warning:')} an earlier rewind of this workspace was interrupted; ` +
+                  `the state before it is restored by: ${pending.undo}\n`,
+              );
+            }
             const r = await store.restore(ref, { inPlace: true });
             bar.done();
+            // The undo command is quoted and has its control characters escaped by the library.
             io.stdout.write(
               `rewound ${store.workspace} to ${r.commit.slice(0, 12)}: ${r.written.length} written, ${r.removed.length} removed\n` +
-                `undo: rollouts restore ${shellQuote(store.workspace)} --session ${shellQuote(r.backup.sessionId)} --message ${shellQuote(r.backup.messageId)} --in-place\n`,
+                `undo: ${r.undo}\n`,
             );
+            if (r.protectedPaths.length > 0) {
+              io.stderr.write(`left alone (in the home): ${r.protectedPaths.length} path(s)\n`);
+            }
           }
         } finally {
           bar.done();
