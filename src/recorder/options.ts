@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { invalidArgument } from '../errors.js';
 import { isUuid, newSessionId, uuidV7Time } from '../format/ids.js';
-import type { GitInfo, SessionSource } from '../format/types.js';
+import type { OnDiskGitInfo, SessionSource } from '../format/types.js';
 import { resolveHome } from '../files/layout.js';
 
 /**
@@ -77,7 +77,7 @@ export interface RolloutRecorderOptions {
    * or the facts themselves.
    * @defaultValue `true`
    */
-  git?: boolean | GitInfo;
+  git?: boolean | OnDiskGitInfo;
   /**
    * What `flush()` guarantees; see {@link Durability}.
    * @defaultValue `'flush'`
@@ -134,7 +134,7 @@ export interface NormalizedCreateOptions {
   source: SessionSource;
   modelProvider: string | undefined;
   baseInstructions: { text: string } | null;
-  git: boolean | GitInfo;
+  git: boolean | OnDiskGitInfo;
   durability: Durability;
   gitTimeoutMs: number;
   maxQueuedBytes: number;
@@ -220,7 +220,7 @@ export function normalizeCreateOptions(options: RolloutRecorderOptions): Normali
 
   const git = options.git ?? true;
   if (typeof git !== 'boolean' && (typeof git !== 'object' || git === null || Array.isArray(git))) {
-    throw invalidArgument('git must be true, false or a GitInfo object');
+    throw invalidArgument('git must be true, false or an object of git facts');
   }
   if (options.gitTimeoutMs !== undefined && git !== true) {
     throw invalidArgument(
