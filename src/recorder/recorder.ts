@@ -30,7 +30,7 @@ export interface RecordUserMessageOptions {
 }
 
 /**
- * Options of {@link RolloutRecorder.snapshot}.
+ * Options of {@link RolloutRecorder.(snapshot:1)}.
  * @public
  */
 export interface RecorderSnapshotOptions {
@@ -300,7 +300,7 @@ export class RolloutRecorder {
    * with {@link customItem} (`rec.record([customItem('my_event', payload)])`): that is the explicit
    * opt-in, checked at run time too. Items read back with {@link readRollout} can be recorded as
    * they are. A user or assistant `message` with a string `id` becomes the message that
-   * {@link RolloutRecorder.snapshot} links by default.
+   * {@link RolloutRecorder.(snapshot:1)} links by default.
    *
    * Rejects with a `TypeError`, recording nothing, when an item has no string `type`, is a
    * `session_meta` (the recorder writes that one), has a payload JSON cannot hold, or is of a known
@@ -349,7 +349,7 @@ export class RolloutRecorder {
    * part, then one `input_image` part per image) followed by an `event_msg` `user_message`.
    *
    * Resolves to the message's id (`msg_` and a UUIDv7, as the Codex CLI makes them), written as the
-   * message's `id`; pass it to {@link RolloutRecorder.snapshot}, or call `snapshot()` without one
+   * message's `id`; pass it to {@link RolloutRecorder.(snapshot:1)}, or call `snapshot()` without one
    * to link the message recorded last.
    *
    * @remarks
