@@ -13,6 +13,8 @@
  * {@link customItem} is the explicit way to record any other.
  */
 
+import { invalidArgument } from '../errors.js';
+
 /**
  * A `type` this library does not know, on a line, an item or a payload.
  *
@@ -425,16 +427,10 @@ export type RecordItem =
  * @public
  */
 export function customItem(type: string, payload: unknown): UnknownRolloutItem {
-  if (typeof type !== 'string' || type === '') {
-    throw Object.assign(new TypeError('customItem() needs a non-empty string type'), {
-      code: 'ERR_INVALID_ARG_VALUE',
-    });
-  }
+  if (typeof type !== 'string' || type === '')
+    throw invalidArgument('customItem() needs a non-empty string type');
   if (isKnownLineType(type)) {
-    throw Object.assign(
-      new TypeError(`"${type}" is a known line type: record it as a typed item, not with customItem()`),
-      { code: 'ERR_INVALID_ARG_VALUE' },
-    );
+    throw invalidArgument(`"${type}" is a known line type: record it as a typed item, not with customItem()`);
   }
   return { type: type as UnknownType, payload };
 }
