@@ -8,7 +8,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { RolloutItem } from '../src/index.js';
+import type { RecordItem } from '../src/index.js';
 import { RolloutRecorder } from '../src/index.js';
 import { writerOf } from '../src/recorder/recorder.js';
 import { mib, prng, table } from './_util.js';
@@ -52,9 +52,9 @@ function text(rand: () => number, length: number): string {
 }
 
 /** A realistic mix: user and assistant messages, function calls, and outputs of 1–4 KB. */
-function makeItems(count: number): RolloutItem[] {
+function makeItems(count: number): RecordItem[] {
   const rand = prng(42);
-  const items: RolloutItem[] = [];
+  const items: RecordItem[] = [];
   for (let i = 0; items.length < count; i++) {
     const callId = `call_${i.toString(36)}`;
     switch (i % 6) {
@@ -118,7 +118,7 @@ function makeItems(count: number): RolloutItem[] {
 }
 
 const ts = new Date().toISOString();
-function serializeOne(it: RolloutItem): string {
+function serializeOne(it: RecordItem): string {
   return `{"timestamp":"${ts}","type":${JSON.stringify(it.type)},"payload":${JSON.stringify(it.payload)}}\n`;
 }
 
@@ -148,7 +148,7 @@ function writeBatched<T>(file: string, lines: readonly T[], toLine: (value: T) =
 
 async function recordAll(
   home: string,
-  items: readonly RolloutItem[],
+  items: readonly RecordItem[],
 ): Promise<{ ms: number; writes: number }> {
   const rec = await RolloutRecorder.create({ cwd: home, home, git: false, durability: 'flush' });
   const t0 = performance.now();

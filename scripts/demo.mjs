@@ -44,7 +44,9 @@ if (
   );
 }
 
-const { RolloutRecorder } = await import(pathToFileURL(path.join(root, 'dist', 'index.js')).href);
+const { RolloutRecorder, readRollout } = await import(
+  pathToFileURL(path.join(root, 'dist', 'index.js')).href
+);
 
 const bold = (s) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\u001b[1m${s}\u001b[22m` : s);
 const heading = (s) => console.log(`\n${bold(`━━ ${s} ━━`)}`);
@@ -95,7 +97,8 @@ await rec.record([
 ]);
 writeFileSync(path.join(workspace, 'src', 'calc.js'), 'export const add = (a, b) => a + b;\n');
 await rec.recordAssistantMessage('Fixed: add() now uses +. The test passes.');
-const turn1 = await rec.snapshot('turn-1');
+// No id to invent: snapshot() links the message recorded last (recordAssistantMessage resolved to its id).
+const turn1 = await rec.snapshot();
 
 // Turn 2: a new function and a test file.
 await rec.recordUserMessage('Add a mul() function with a test.');
@@ -108,7 +111,7 @@ writeFileSync(
   "import { mul } from './calc.js';\nif (mul(3, 4) !== 12) throw new Error('mul');\n",
 );
 await rec.recordAssistantMessage('Added mul() and src/calc.test.js.');
-await rec.snapshot('turn-2');
+await rec.snapshot();
 
 // Turn 3: documentation.
 await rec.recordUserMessage('Document both functions in the README.');
@@ -117,14 +120,14 @@ writeFileSync(
   '# calc\n\nA tiny calculator.\n\n- `add(a, b)`: the sum\n- `mul(a, b)`: the product\n',
 );
 await rec.recordAssistantMessage('The README now lists add() and mul().');
-const turn3 = await rec.snapshot('turn-3');
+const turn3 = await rec.snapshot();
 await rec.close();
 
 console.log(`home       ${home}`);
 console.log(`workspace  ${workspace}`);
 console.log(`rollout    ${rec.path}`);
 console.log(
-  `snapshots  turn-1 ${turn1.commit.slice(0, 12)}, turn-3 ${turn3.commit.slice(0, 12)} in ${turn1.store}`,
+  `snapshots  turn 1 ${turn1.commit.slice(0, 12)}, turn 3 ${turn3.commit.slice(0, 12)} in ${(await readRollout(rec.path)).snapshots[0].store}`,
 );
 
 function rollouts(...args) {
@@ -147,11 +150,33 @@ heading('show: the session as a transcript');
 rollouts('show', rec.id.slice(0, 13), '--home', home);
 
 heading('diff: what changed between turn 1 and turn 3');
-rollouts('diff', workspace, '--session', rec.id, '--from', 'turn-1', '--to', 'turn-3', '--home', home);
+rollouts(
+  'diff',
+  workspace,
+  '--session',
+  rec.id,
+  '--from',
+  turn1.messageId,
+  '--to',
+  turn3.messageId,
+  '--home',
+  home,
+);
 
 heading('restore: turn 1 into a new folder');
 const dest = path.join(base, 'restored-turn-1');
-rollouts('restore', workspace, '--session', rec.id, '--message', 'turn-1', '--dest', dest, '--home', home);
+rollouts(
+  'restore',
+  workspace,
+  '--session',
+  rec.id,
+  '--message',
+  turn1.messageId,
+  '--dest',
+  dest,
+  '--home',
+  home,
+);
 console.log(
   `${path.join(dest, 'src', 'calc.js')}:\n  ${readFileSync(path.join(dest, 'src', 'calc.js'), 'utf8').trimEnd()}`,
 );

@@ -29,24 +29,39 @@ export type { RolloutErrorCode, RewindRefusalReason } from './errors.js';
 export { resolveHome } from './files/layout.js';
 
 // format
-export { newSessionId, isUuid, uuidV7Time } from './format/ids.js';
+export { newSessionId, newMessageId, isUuid, uuidV7Time } from './format/ids.js';
 export { rolloutFileName, dateFolder, parseRolloutFileName } from './files/layout.js';
 export type { RolloutFileName } from './files/layout.js';
-export { isSessionMetaLine } from './format/types.js';
+export { isSessionMetaLine, isKnownLineType, customItem } from './format/types.js';
 export type {
-  GitInfo,
+  UnknownType,
+  OnDiskGitInfo,
+  SessionGitInfo,
   SessionSource,
   SessionMetaPayload,
   ContentPart,
   MessageItem,
   FunctionCallItem,
   FunctionCallOutputItem,
+  ReasoningItem,
+  CustomToolCallItem,
+  CustomToolCallOutputItem,
+  OtherKnownResponseItem,
+  UnknownResponseItem,
   ResponseItemPayload,
   EventMsgPayload,
   WorkspaceSnapshotPayload,
+  SnapshotLink,
   RolloutPayloads,
   KnownLineType,
+  KnownRolloutItem,
+  UnknownRolloutItem,
   RolloutItem,
+  RecordPayloads,
+  RecordItem,
+  RolloutEnvelope,
+  KnownRolloutLine,
+  UnknownRolloutLine,
   RolloutLine,
   SessionMetaLine,
   LegacyMeta,

@@ -48,18 +48,18 @@ describe('bad arguments are TypeErrors with code ERR_INVALID_ARG_VALUE', () => {
       async () => RolloutRecorder.create({ cwd: '/', baseInstructions: 1 as never }),
     ],
     ['record(not an array)', async () => (await recorder()).record({} as never)],
-    ['record([{ type: "" }])', async () => (await recorder()).record([{ type: '', payload: {} }])],
+    ['record([{ type: "" }])', async () => (await recorder()).record([{ type: '', payload: {} } as never])],
     [
       'record([session_meta])',
-      async () => (await recorder()).record([{ type: 'session_meta', payload: {} }]),
+      async () => (await recorder()).record([{ type: 'session_meta', payload: {} } as never]),
     ],
     [
       'record([a BigInt payload])',
-      async () => (await recorder()).record([{ type: 'x', payload: 1n as never }]),
+      async () => (await recorder()).record([{ type: 'x', payload: 1n } as never]),
     ],
     [
       'record([an undefined payload])',
-      async () => (await recorder()).record([{ type: 'x', payload: undefined as never }]),
+      async () => (await recorder()).record([{ type: 'x', payload: undefined } as never]),
     ],
     ['recordUserMessage(1)', async () => (await recorder()).recordUserMessage(1 as never)],
     ['recordAssistantMessage(1)', async () => (await recorder()).recordAssistantMessage(1 as never)],

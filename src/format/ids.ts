@@ -32,3 +32,12 @@ export function uuidV7Time(id: string): number | undefined {
   const hex = id.slice(0, 8) + id.slice(9, 13);
   return Number.parseInt(hex, 16);
 }
+
+/**
+ * A new message id, as the Codex CLI makes them: `msg_` and a UUIDv7, so ids sort by creation time
+ * and never repeat. The recorder gives one to every message it records.
+ * @public
+ */
+export function newMessageId(): string {
+  return `msg_${uuidv7()}`;
+}

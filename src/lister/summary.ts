@@ -1,6 +1,7 @@
 import type { Head } from './head.js';
 import type { Candidate } from '../files/traverse.js';
 import type { SessionSummary } from './types.js';
+import { toSessionGitInfo } from '../format/types.js';
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
@@ -24,7 +25,7 @@ export function toSummary(c: Candidate, head: Head, name: string | null): Sessio
     cliVersion: str(meta.cli_version),
     source: meta.source ?? null,
     modelProvider: str(meta.model_provider),
-    git: typeof meta.git === 'object' && meta.git !== null ? meta.git : null,
+    git: toSessionGitInfo(meta.git),
     preview: message === null ? null : message.trim(),
     firstUserMessage: message,
     name,

@@ -1,5 +1,5 @@
 import type { SkipHandler } from '../files/skip.js';
-import type { GitInfo, RolloutLine, SessionSource } from '../format/types.js';
+import type { RolloutLine, SessionGitInfo, SessionSource } from '../format/types.js';
 
 /**
  * One session as a listing shows it. Fields missing from the file are `null`.
@@ -28,8 +28,11 @@ export interface SessionSummary {
   source: SessionSource | null;
   /** The model provider id. */
   modelProvider: string | null;
-  /** Git facts recorded when the session started. */
-  git: GitInfo | null;
+  /**
+   * Git facts recorded when the session started (`session_meta.git`, camelCase); null when the file
+   * has none. A fact that is not a string in the file is null.
+   */
+  git: SessionGitInfo | null;
   /**
    * The first user message, trimmed at both ends and otherwise whole, as the Codex CLI's
    * `thread/list` gives it (cut it to width for display). `"[Image]"` for a message with images

@@ -1,4 +1,5 @@
 import type { LegacyMeta, RolloutLine, SessionMetaPayload } from '../format/types.js';
+import { payloadShapeProblem } from '../format/types.js';
 
 /**
  * Why one line could not be used. The reader reports these with the line number and goes on.
@@ -27,6 +28,8 @@ export function checkEnvelope(value: unknown): RolloutLine | ParseFailure {
   if (typeof v['timestamp'] !== 'string') {
     return new ParseFailure(`"${v['type']}" line has no "timestamp" string`);
   }
+  const problem = payloadShapeProblem(v['type'], v['payload']);
+  if (problem !== undefined) return new ParseFailure(problem);
   return v as RolloutLine;
 }
 
@@ -68,10 +71,12 @@ export function legacyLineToEnvelope(value: unknown, sessionTimestamp: string): 
   }
   const v = value as Record<string, unknown>;
   if (typeof v['record_type'] === 'string') {
-    return { timestamp: sessionTimestamp, type: v['record_type'], payload: v };
+    const problem = payloadShapeProblem(v['record_type'], v);
+    if (problem !== undefined) return new ParseFailure(problem);
+    return { timestamp: sessionTimestamp, type: v['record_type'], payload: v } as RolloutLine;
   }
   if (typeof v['type'] === 'string') {
-    return { timestamp: sessionTimestamp, type: 'response_item', payload: v };
+    return { timestamp: sessionTimestamp, type: 'response_item', payload: v } as RolloutLine;
   }
   return new ParseFailure('legacy line has neither "type" nor "record_type"');
 }

@@ -3,9 +3,9 @@ import type {
   RolloutItem,
   RolloutLine,
   SessionMetaPayload,
-  WorkspaceSnapshotPayload,
+  SnapshotLink,
 } from '../format/types.js';
-import { isSessionMetaLine } from '../format/types.js';
+import { isSessionMetaLine, itemOf, toSnapshotLink } from '../format/types.js';
 import type { RolloutProblem, StreamRolloutOptions, StreamState } from './stream.js';
 import { WHOLE_FILE_CHUNK, readEntries } from './stream.js';
 
@@ -30,8 +30,11 @@ export interface ReadRolloutResult {
   format: RolloutFormat;
   /** The `ordinal` of the last line that had one (paginated files). */
   lastOrdinal: number | undefined;
-  /** The `workspace_snapshot` links, in order. */
-  snapshots: WorkspaceSnapshotPayload[];
+  /**
+   * The `workspace_snapshot` links, in order, camelCase (the lines themselves are in `lines` and
+   * `items`, as on disk). A link with a field that is not a string is left out here.
+   */
+  snapshots: SnapshotLink[];
 }
 
 /**
@@ -51,7 +54,7 @@ export async function readRollout(
   const lines: RolloutLine[] = [];
   const lineNumbers: number[] = [];
   const items: RolloutItem[] = [];
-  const snapshots: WorkspaceSnapshotPayload[] = [];
+  const snapshots: SnapshotLink[] = [];
   let meta: SessionMetaPayload | undefined;
   for await (const batch of readEntries(
     path,
@@ -66,8 +69,9 @@ export async function readRollout(
         meta = value.payload;
         continue;
       }
-      items.push({ type: value.type, payload: value.payload });
-      if (value.type === 'workspace_snapshot') snapshots.push(value.payload as WorkspaceSnapshotPayload);
+      items.push(itemOf(value));
+      const link = value.type === 'workspace_snapshot' ? toSnapshotLink(value.payload) : undefined;
+      if (link !== undefined) snapshots.push(link);
     }
   }
   // readEntries throws before returning when there is no session_meta.

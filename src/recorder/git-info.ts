@@ -1,4 +1,4 @@
-import type { GitInfo } from '../format/types.js';
+import type { OnDiskGitInfo } from '../format/types.js';
 
 /** Options of {@link collectGitInfo}. */
 export interface CollectGitInfoOptions {
@@ -19,7 +19,7 @@ export interface CollectGitInfoOptions {
 export async function collectGitInfo(
   cwd: string,
   options: CollectGitInfoOptions,
-): Promise<GitInfo | undefined> {
+): Promise<OnDiskGitInfo | undefined> {
   // Loaded on first use, so a recorder created with `git: false` never loads the process runner.
   const { runGit } = await import('../files/git.js');
   const run = (args: string[], okExitCodes = [0]): Promise<string | undefined> =>
@@ -35,7 +35,7 @@ export async function collectGitInfo(
   ]);
   // `config --get` answers outside a repository too, so only the other two tell whether we are in one.
   if (commit === undefined && branch === undefined) return undefined;
-  const info: GitInfo = {};
+  const info: OnDiskGitInfo = {};
   if (commit) info.commit_hash = commit;
   if (branch) info.branch = branch;
   if (url) info.repository_url = url;

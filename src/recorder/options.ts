@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { invalidArgument } from '../errors.js';
 import { isUuid, newSessionId, uuidV7Time } from '../format/ids.js';
-import type { GitInfo, SessionSource } from '../format/types.js';
+import type { OnDiskGitInfo, SessionGitInfo, SessionSource } from '../format/types.js';
 import { resolveHome } from '../files/layout.js';
 
 /**
@@ -74,10 +74,11 @@ export interface RolloutRecorderOptions {
   baseInstructions?: string | null;
   /**
    * `true` to collect git facts about `cwd` (HEAD commit, branch, `origin` URL), `false` for none,
-   * or the facts themselves.
+   * or the facts themselves, camelCase (written as `session_meta.git`, snake_case; a null or absent
+   * fact is left out).
    * @defaultValue `true`
    */
-  git?: boolean | GitInfo;
+  git?: boolean | Partial<SessionGitInfo>;
   /**
    * What `flush()` guarantees; see {@link Durability}.
    * @defaultValue `'flush'`
@@ -134,7 +135,7 @@ export interface NormalizedCreateOptions {
   source: SessionSource;
   modelProvider: string | undefined;
   baseInstructions: { text: string } | null;
-  git: boolean | GitInfo;
+  git: boolean | OnDiskGitInfo;
   durability: Durability;
   gitTimeoutMs: number;
   maxQueuedBytes: number;
@@ -193,6 +194,31 @@ function checkOptionalString(name: string, value: unknown): string | undefined {
   return value;
 }
 
+const GIT_FACTS = { commitHash: 'commit_hash', branch: 'branch', repositoryUrl: 'repository_url' } as const;
+
+/** The `git` option: a boolean, or camelCase facts mapped to their on-disk names. */
+function checkGit(git: unknown): boolean | OnDiskGitInfo {
+  if (typeof git === 'boolean') return git;
+  if (typeof git !== 'object' || git === null || Array.isArray(git)) {
+    throw invalidArgument('git must be true, false or { commitHash, branch, repositoryUrl }');
+  }
+  const facts = git as Record<string, unknown>;
+  const out: OnDiskGitInfo = {};
+  for (const key of Object.keys(facts)) {
+    if (!Object.hasOwn(GIT_FACTS, key)) {
+      throw invalidArgument(
+        `git.${key} is not a git fact; give { commitHash, branch, repositoryUrl } (camelCase)`,
+      );
+    }
+    const value = facts[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string')
+      throw invalidArgument(`git.${key} must be a string or null; got ${typeof value}`);
+    out[GIT_FACTS[key as keyof typeof GIT_FACTS]] = value;
+  }
+  return out;
+}
+
 /** Applies the defaults of {@link RolloutRecorderOptions} and rejects bad or contradictory values. */
 export function normalizeCreateOptions(options: RolloutRecorderOptions): NormalizedCreateOptions {
   if (typeof options !== 'object' || options === null) {
@@ -218,10 +244,7 @@ export function normalizeCreateOptions(options: RolloutRecorderOptions): Normali
   }
   createdAt = new Date(createdAt?.getTime() ?? idTime ?? Date.now());
 
-  const git = options.git ?? true;
-  if (typeof git !== 'boolean' && (typeof git !== 'object' || git === null || Array.isArray(git))) {
-    throw invalidArgument('git must be true, false or a GitInfo object');
-  }
+  const git = checkGit(options.git ?? true);
   if (options.gitTimeoutMs !== undefined && git !== true) {
     throw invalidArgument(
       `gitTimeoutMs only applies when git facts are collected, but git is ${git === false ? 'false' : 'an object'}. ` +

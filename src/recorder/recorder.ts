@@ -4,7 +4,10 @@ import { InvalidRolloutError, RecorderClosedError, RolloutIOError } from '../err
 import { isUuid } from '../format/ids.js';
 import { invalidArgument } from '../errors.js';
 import { dateFolder, homePaths, parseRolloutFileName, rolloutFileName } from '../files/layout.js';
-import type { GitInfo, RolloutItem, SessionMetaPayload, WorkspaceSnapshotPayload } from '../format/types.js';
+import { newMessageId } from '../format/ids.js';
+import type { OnDiskGitInfo, RecordItem, RolloutItem, SessionMetaPayload } from '../format/types.js';
+import { payloadShapeProblem } from '../format/types.js';
+import type { CaptureResult } from '../snapshot/types.js';
 import { captureForRollout } from '../snapshot/link.js';
 import type { ReadRolloutResult } from '../reader/read.js';
 import { readRollout } from '../reader/read.js';
@@ -27,7 +30,7 @@ export interface RecordUserMessageOptions {
 }
 
 /**
- * Options of {@link RolloutRecorder.snapshot}.
+ * Options of {@link RolloutRecorder.(snapshot:1)}.
  * @public
  */
 export interface RecorderSnapshotOptions {
@@ -78,6 +81,32 @@ interface RecorderInit {
   metaLine: string | undefined;
   /** The next `ordinal` when appending to a paginated file. */
   nextOrdinal: number | undefined;
+  /** The id of the last user or assistant message in the file (resume). */
+  lastMessageId: string | undefined;
+}
+
+/** The id of a user or assistant `message` item, the messages a snapshot belongs to. */
+function messageIdOf(item: RecordItem | RolloutItem): string | undefined {
+  if (item.type !== 'response_item') return undefined;
+  const p = item.payload as { type?: unknown; id?: unknown; role?: unknown };
+  if (p.type !== 'message' || typeof p.id !== 'string' || p.id === '') return undefined;
+  return p.role === 'user' || p.role === 'assistant' ? p.id : undefined;
+}
+
+/** `payload.toJSON('payload')` when it has one (as `JSON.stringify` calls it), else `payload`. */
+function resolveToJSON(type: string, payload: unknown): unknown {
+  const toJSON = (payload as { toJSON?: unknown } | null)?.toJSON;
+  if (typeof toJSON !== 'function') return payload;
+  try {
+    return (toJSON as (key: string) => unknown).call(payload, 'payload');
+  } catch (cause) {
+    throw invalidArgument(
+      `The payload of a "${type}" item cannot be serialized: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  }
 }
 
 /**
@@ -114,6 +143,7 @@ export class RolloutRecorder {
   private readonly cwd: string;
   private metaLine: string | undefined;
   private nextOrdinal: number | undefined;
+  private lastMessageId: string | undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -125,6 +155,7 @@ export class RolloutRecorder {
     this.cwd = init.cwd;
     this.metaLine = init.metaLine;
     this.nextOrdinal = init.nextOrdinal;
+    this.lastMessageId = init.lastMessageId;
     writers.set(this, init.writer);
   }
 
@@ -156,7 +187,7 @@ export class RolloutRecorder {
         });
         throw new RolloutIOError('create', file, cause);
       }
-      let git: GitInfo | undefined;
+      let git: OnDiskGitInfo | undefined;
       if (o.git === true) git = await collectGitInfo(o.cwd, { timeoutMs: o.gitTimeoutMs, signal: o.signal });
       else if (o.git !== false) git = o.git;
       o.signal?.throwIfAborted();
@@ -174,6 +205,7 @@ export class RolloutRecorder {
         cwd: o.cwd,
         metaLine: envelopeLine(meta.timestamp, 'session_meta', meta),
         nextOrdinal: undefined,
+        lastMessageId: undefined,
       });
     } catch (error) {
       lock.release();
@@ -242,6 +274,10 @@ export class RolloutRecorder {
         cwd: session.meta.cwd,
         metaLine: undefined,
         nextOrdinal: session.format === 'paginated' ? (session.lastOrdinal ?? -1) + 1 : undefined,
+        lastMessageId: session.items.reduce<string | undefined>(
+          (last, i) => messageIdOf(i) ?? last,
+          undefined,
+        ),
       });
       return { recorder, session };
     } catch (error) {
@@ -259,13 +295,22 @@ export class RolloutRecorder {
    * guarantee. Waits (backpressure) while more than `maxQueuedBytes` are queued. A
    * `workspace_snapshot` item is recorded like any other.
    *
+   * Items are typed ({@link RecordItem}): a line type this library does not know does not compile,
+   * so a typo such as `'response_itme'` is caught. To record a type of your own, make the item
+   * with {@link customItem} (`rec.record([customItem('my_event', payload)])`): that is the explicit
+   * opt-in, checked at run time too. Items read back with {@link readRollout} can be recorded as
+   * they are. A user or assistant `message` with a string `id` becomes the message that
+   * {@link RolloutRecorder.(snapshot:1)} links by default.
+   *
    * Rejects with a `TypeError`, recording nothing, when an item has no string `type`, is a
-   * `session_meta` (the recorder writes that one) or has a payload JSON cannot hold. Rejects with
-   * a {@link RolloutIOError} when a write failed: the items are queued nonetheless (do not record
+   * `session_meta` (the recorder writes that one), has a payload JSON cannot hold, or is of a known
+   * type with a payload the reader would not return as that type (not an object; for
+   * `response_item` and `event_msg`, no string `payload.type`). Rejects with a
+   * {@link RolloutIOError} when a write failed: the items are queued nonetheless (do not record
    * them again) and the next `flush()` retries. Rejects with {@link RecorderClosedError} after
    * `close()`.
    */
-  record(items: readonly RolloutItem[]): Promise<void> {
+  record(items: readonly RecordItem[]): Promise<void> {
     if (this.closed) return Promise.reject(new RecorderClosedError(this.id));
     if (!Array.isArray(items)) return Promise.reject(invalidArgument('record() takes an array of items'));
     if (items.length === 0) return Promise.resolve();
@@ -273,6 +318,7 @@ export class RolloutRecorder {
     if (this.metaLine !== undefined) lines.push(this.metaLine);
     const timestamp = nowIso();
     let ordinal = this.nextOrdinal;
+    let lastMessageId = this.lastMessageId;
     try {
       for (const item of items) {
         const type = (item as { type?: unknown } | null)?.type;
@@ -280,13 +326,20 @@ export class RolloutRecorder {
           throw invalidArgument('every item needs a non-empty string type');
         if (type === 'session_meta')
           throw invalidArgument('session_meta is written by the recorder, not recorded');
-        lines.push(envelopeLine(timestamp, type, item.payload, ordinal));
+        // What JSON.stringify writes for a payload with toJSON is what toJSON gives: check that.
+        const payload = resolveToJSON(type, item.payload);
+        const line = envelopeLine(timestamp, type, payload, ordinal);
+        const problem = payloadShapeProblem(type, payload);
+        if (problem !== undefined) throw invalidArgument(`cannot record it: ${problem}`);
+        lines.push(line);
         if (ordinal !== undefined) ordinal++;
+        lastMessageId = messageIdOf(item) ?? lastMessageId;
       }
     } catch (error) {
       return Promise.reject(error);
     }
     this.nextOrdinal = ordinal;
+    this.lastMessageId = lastMessageId;
     this.metaLine = undefined;
     return writerOf(this).enqueue(lines);
   }
@@ -295,19 +348,24 @@ export class RolloutRecorder {
    * Records a user turn as the Codex CLI does: a `response_item` user `message` (an `input_text`
    * part, then one `input_image` part per image) followed by an `event_msg` `user_message`.
    *
+   * Resolves to the message's id (`msg_` and a UUIDv7, as the Codex CLI makes them), written as the
+   * message's `id`; pass it to {@link RolloutRecorder.(snapshot:1)}, or call `snapshot()` without one
+   * to link the message recorded last.
+   *
    * @remarks
    * Both lines are needed: the Codex CLI lists only sessions that have the event. Same guarantees
    * and rejections as {@link RolloutRecorder.record}.
    */
-  recordUserMessage(text: string, options: RecordUserMessageOptions = {}): Promise<void> {
-    if (typeof text !== 'string')
-      return Promise.reject(invalidArgument('recordUserMessage() takes a string'));
+  async recordUserMessage(text: string, options: RecordUserMessageOptions = {}): Promise<string> {
+    if (typeof text !== 'string') throw invalidArgument('recordUserMessage() takes a string');
     const images = options.images ?? [];
-    return this.record([
+    const id = newMessageId();
+    await this.record([
       {
         type: 'response_item',
         payload: {
           type: 'message',
+          id,
           role: 'user',
           content: [
             { type: 'input_text', text },
@@ -324,44 +382,97 @@ export class RolloutRecorder {
         },
       },
     ]);
+    return id;
   }
 
   /**
    * Records an assistant reply as the Codex CLI does: a `response_item` assistant `message` with
-   * one `output_text` part, followed by an `event_msg` `agent_message`. Same guarantees and
-   * rejections as {@link RolloutRecorder.record}.
+   * one `output_text` part, followed by an `event_msg` `agent_message`. Resolves to the message's
+   * id, as {@link RolloutRecorder.recordUserMessage} does. Same guarantees and rejections as
+   * {@link RolloutRecorder.record}.
    */
-  recordAssistantMessage(text: string): Promise<void> {
-    if (typeof text !== 'string')
-      return Promise.reject(invalidArgument('recordAssistantMessage() takes a string'));
-    return this.record([
+  async recordAssistantMessage(text: string): Promise<string> {
+    if (typeof text !== 'string') throw invalidArgument('recordAssistantMessage() takes a string');
+    const id = newMessageId();
+    await this.record([
       {
         type: 'response_item',
-        payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] },
+        payload: { type: 'message', id, role: 'assistant', content: [{ type: 'output_text', text }] },
       },
       { type: 'event_msg', payload: { type: 'agent_message', message: text } },
     ]);
+    return id;
   }
 
   /**
-   * Captures the workspace as the snapshot of message `messageId` in the workspace's shadow Git
-   * store (see {@link SnapshotStore}), then records a `workspace_snapshot` line linking the two;
-   * resolves to that line's payload.
+   * Captures the workspace as the snapshot of the message recorded last (a user or assistant
+   * message, by either role) in the workspace's shadow Git store (see {@link SnapshotStore}), then
+   * records a `workspace_snapshot` line linking the two; resolves to the capture, as
+   * {@link SnapshotStore.capture} returns it.
    *
+   * @example
+   * ```ts
+   * await rec.recordUserMessage('Rename foo to bar');
+   * // … the agent edits files …
+   * await rec.recordAssistantMessage('Renamed.');
+   * const snap = await rec.snapshot(); // the workspace as it was after that reply
+   * ```
    * @remarks
    * The workspace defaults to the session's `cwd` (for a Git working tree, its top level). The line
    * is queued once the capture is done, so records queued meanwhile come before it. The user's
-   * repository is never written to.
+   * repository is never written to. After {@link RolloutRecorder.resume}, the last message is the
+   * last one in the file until another is recorded.
    *
-   * @throws {@link SnapshotExistsError} when this message has a snapshot already and `replace` is
-   * not set; {@link GitError} when git fails; {@link RecorderClosedError} after `close()`.
+   * @throws `TypeError` (`code: 'ERR_INVALID_ARG_VALUE'`) when no user or assistant message with an
+   * id has been recorded yet; {@link SnapshotExistsError} when this message has a snapshot already
+   * and `replace` is not set; {@link GitError} when git fails; {@link RecorderClosedError} after
+   * `close()`.
    */
+  snapshot(options?: RecorderSnapshotOptions): Promise<CaptureResult>;
+  /**
+   * Captures the workspace as the snapshot of message `messageId` (any string; usually an id that
+   * {@link RolloutRecorder.recordUserMessage} or {@link RolloutRecorder.recordAssistantMessage}
+   * resolved to), as {@link RolloutRecorder.(snapshot:1)} does for the last message.
+   *
+   * @throws `TypeError` when `messageId` is not a non-empty string, and as
+   * {@link RolloutRecorder.(snapshot:1)}.
+   */
+  snapshot(messageId: string, options?: RecorderSnapshotOptions): Promise<CaptureResult>;
   async snapshot(
-    messageId: string,
-    options: RecorderSnapshotOptions = {},
-  ): Promise<WorkspaceSnapshotPayload> {
+    messageIdOrOptions?: string | RecorderSnapshotOptions,
+    maybeOptions?: RecorderSnapshotOptions,
+  ): Promise<CaptureResult> {
     if (this.closed) throw new RecorderClosedError(this.id);
-    const payload = await captureForRollout({
+    let messageId: string;
+    let options: RecorderSnapshotOptions;
+    if (typeof messageIdOrOptions === 'string') {
+      if (messageIdOrOptions === '')
+        throw invalidArgument('snapshot(): messageId must be a non-empty string');
+      messageId = messageIdOrOptions;
+      options = maybeOptions ?? {};
+    } else if (
+      messageIdOrOptions === undefined ||
+      (typeof messageIdOrOptions === 'object' && messageIdOrOptions !== null)
+    ) {
+      if (maybeOptions !== undefined) {
+        throw invalidArgument(
+          'snapshot(options) takes one argument; pass snapshot(messageId, options) for both',
+        );
+      }
+      if (this.lastMessageId === undefined) {
+        throw invalidArgument(
+          'snapshot(): no message to link: record one first (recordUserMessage() or recordAssistantMessage()) ' +
+            'or pass a messageId',
+        );
+      }
+      messageId = this.lastMessageId;
+      options = messageIdOrOptions ?? {};
+    } else {
+      throw invalidArgument(
+        `snapshot(): messageId must be a non-empty string; got ${typeof messageIdOrOptions}`,
+      );
+    }
+    const { capture, payload } = await captureForRollout({
       workspace: options.workspace ?? this.cwd,
       home: this.home,
       sessionId: this.id,
@@ -371,7 +482,7 @@ export class RolloutRecorder {
       signal: options.signal,
     });
     await this.record([{ type: 'workspace_snapshot', payload }]);
-    return payload;
+    return capture;
   }
 
   /**
@@ -419,7 +530,7 @@ export class RolloutRecorder {
   }
 }
 
-function sessionMeta(o: NormalizedCreateOptions, git: GitInfo | undefined): SessionMetaPayload {
+function sessionMeta(o: NormalizedCreateOptions, git: OnDiskGitInfo | undefined): SessionMetaPayload {
   const meta: SessionMetaPayload = {
     id: o.id,
     session_id: o.id,

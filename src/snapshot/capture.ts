@@ -3,7 +3,7 @@ import { SnapshotExistsError } from '../errors.js';
 import type { HeldLock } from './lock.js';
 import { writeLooseObject } from './loose-object.js';
 import { RefFiles, updateRefFiles, writeStoreHead } from './ref-files.js';
-import { RECORD_SCHEMA_VERSION, encodeCommitMessage, messageRef, sessionHeadRef } from './refs.js';
+import { RECORD_SCHEMA_VERSION, encodeCommitMessage, messageRef, sessionHeadRef, vcsToDisk } from './refs.js';
 import type { SnapshotRecord } from './refs.js';
 import { writeWorkspaceTree } from './scan.js';
 import { settleAll } from './settle.js';
@@ -59,7 +59,7 @@ export async function captureLocked(
     captured_at: capturedAt,
     workspace: ctx.workspace.root,
     metadata: input.metadata,
-    vcs,
+    vcs: vcsToDisk(vcs),
     skipped: built.skipped,
   };
   const commit = writeLooseObject(

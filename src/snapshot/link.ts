@@ -2,13 +2,15 @@ import path from 'node:path';
 import type { WorkspaceSnapshotPayload } from '../format/types.js';
 import { resolveHome } from '../files/layout.js';
 import { SnapshotStore } from './snapshot-store.js';
+import type { CaptureResult } from './types.js';
 
 /** Opened stores by home and workspace, so a session's repeated snapshots skip the open. */
 const stores = new Map<string, Promise<SnapshotStore>>();
 
 /**
  * What the recorder needs for a `workspace_snapshot` line: captures the workspace for
- * (sessionId, messageId) and returns the line's payload.
+ * (sessionId, messageId) and returns the capture (the public result) with the line's on-disk
+ * payload that links it.
  */
 export async function captureForRollout(options: {
   workspace: string;
@@ -18,7 +20,7 @@ export async function captureForRollout(options: {
   metadata?: Record<string, unknown>;
   replace?: boolean;
   signal?: AbortSignal;
-}): Promise<WorkspaceSnapshotPayload> {
+}): Promise<{ capture: CaptureResult; payload: WorkspaceSnapshotPayload }> {
   const home = resolveHome(options.home);
   const key = `${home}\0${path.resolve(options.workspace)}`;
   let opening = stores.get(key);
@@ -28,7 +30,7 @@ export async function captureForRollout(options: {
     opening.catch(() => stores.delete(key));
   }
   const store = await opening;
-  const snap = await store.capture({
+  const capture = await store.capture({
     sessionId: options.sessionId,
     messageId: options.messageId,
     metadata: options.metadata,
@@ -36,10 +38,13 @@ export async function captureForRollout(options: {
     signal: options.signal,
   });
   return {
-    message_id: snap.messageId,
-    commit: snap.commit,
-    tree: snap.tree,
-    workspace: store.workspace,
-    store: store.path,
+    capture,
+    payload: {
+      message_id: capture.messageId,
+      commit: capture.commit,
+      tree: capture.tree,
+      workspace: store.workspace,
+      store: store.path,
+    },
   };
 }

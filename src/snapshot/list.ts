@@ -1,5 +1,5 @@
 import type { HeldLock } from './lock.js';
-import { SNAPSHOT_REF_PREFIX, decodeCommitMessage, sessionPrefix } from './refs.js';
+import { SNAPSHOT_REF_PREFIX, decodeCommitMessage, sessionPrefix, vcsFromDisk } from './refs.js';
 import { storeGit } from './store-context.js';
 import type { StoreContext } from './store-context.js';
 import type { SnapshotInfo } from './types.js';
@@ -43,7 +43,7 @@ export async function listLocked(
       capturedAt: record.captured_at,
       workspace: record.workspace,
       metadata: record.metadata,
-      vcs: record.vcs,
+      vcs: vcsFromDisk(record.vcs),
       skipped: record.skipped,
     });
   }

@@ -7,7 +7,14 @@ import { checkoutTreeInto } from './checkout.js';
 import { runGit } from '../files/git.js';
 import { listLocked } from './list.js';
 import type { HeldLock } from './lock.js';
-import { REMOTE_TAG_PREFIX, decodeTagMessage, encodeTag, remoteTagRef, sha256Hex } from './refs.js';
+import {
+  REMOTE_TAG_PREFIX,
+  decodeTagMessage,
+  encodeTag,
+  remoteTagRef,
+  sha256Hex,
+  vcsToDisk,
+} from './refs.js';
 import { STORE_ATTRIBUTES, storeGit } from './store-context.js';
 import type { StoreContext } from './store-context.js';
 import type { PushResult, RemoteRestoreResult, SnapshotRef } from './types.js';
@@ -141,7 +148,7 @@ export async function pushLocked(
       message_id: s.messageId,
       captured_at: s.capturedAt,
       commit: s.commit,
-      vcs: s.vcs,
+      vcs: vcsToDisk(s.vcs),
       metadata: s.metadata,
     });
     todo.push({ ref, input });

@@ -39,6 +39,43 @@ export const remoteTagName = (sessionId: string, messageId: string): string =>
 export const COMMIT_SUBJECT = 'agent-rollouts workspace snapshot';
 export const RECORD_SCHEMA_VERSION = 1;
 
+/**
+ * {@link SnapshotVcsInfo} as the commit and tag records hold it: snake_case, like every other field
+ * of those records and of the store's `rollouts-workspace.json` marker.
+ */
+export interface OnDiskVcsInfo {
+  type: 'git';
+  branch: string | null;
+  head: string | null;
+  worktree: string;
+  common_dir: string;
+}
+
+/** The on-disk form of the user's version control state. */
+export function vcsToDisk(vcs: SnapshotVcsInfo | null): OnDiskVcsInfo | null {
+  if (vcs === null) return null;
+  return {
+    type: vcs.type,
+    branch: vcs.branch,
+    head: vcs.head,
+    worktree: vcs.worktree,
+    common_dir: vcs.commonDir,
+  };
+}
+
+/**
+ * The public form of an on-disk `vcs` value of any shape; null when it is not a git record. Records
+ * written before the casing was fixed spell `commonDir`; both are read.
+ */
+export function vcsFromDisk(raw: unknown): SnapshotVcsInfo | null {
+  if (!isPlainObject(raw) || raw['type'] !== 'git') return null;
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  const worktree = str(raw['worktree']);
+  const commonDir = str(raw['common_dir']) ?? str(raw['commonDir']);
+  if (worktree === null || commonDir === null) return null;
+  return { type: 'git', branch: str(raw['branch']), head: str(raw['head']), worktree, commonDir };
+}
+
 /** What a snapshot commit's message holds (snake_case, as on disk). */
 export interface SnapshotRecord {
   schema_version: number;
@@ -47,7 +84,7 @@ export interface SnapshotRecord {
   captured_at: string;
   workspace: string;
   metadata: Record<string, unknown> | null;
-  vcs: SnapshotVcsInfo | null;
+  vcs: OnDiskVcsInfo | null;
   skipped: SkippedFile[];
 }
 
@@ -76,7 +113,7 @@ export function decodeCommitMessage(message: string): SnapshotRecord | undefined
       captured_at: r.captured_at,
       workspace: typeof r.workspace === 'string' ? r.workspace : '',
       metadata: isPlainObject(r.metadata) ? r.metadata : null,
-      vcs: isPlainObject(r.vcs) ? (r.vcs as unknown as SnapshotVcsInfo) : null,
+      vcs: vcsToDisk(vcsFromDisk(r.vcs)),
       skipped: Array.isArray(r.skipped) ? r.skipped : [],
     };
   } catch {
@@ -91,7 +128,7 @@ export interface TagRecord {
   message_id: string;
   captured_at: string;
   commit: string;
-  vcs: SnapshotVcsInfo | null;
+  vcs: OnDiskVcsInfo | null;
   metadata: Record<string, unknown> | null;
 }
 

@@ -36,6 +36,8 @@ export interface RolloutSpec {
   archived?: boolean;
   /** Also images (for image-only messages, give `userMessage: ''`). */
   images?: string[];
+  /** `session_meta.git` as written (any JSON value); `undefined` leaves it out. Default: a full one. */
+  git?: unknown;
 }
 
 export interface WrittenRollout {
@@ -72,8 +74,12 @@ export function rolloutText(spec: RolloutSpec, id: string): string {
     cli_version: '0.170.0',
     source: spec.source ?? 'cli',
     base_instructions: { text: instructions },
-    git: { commit_hash: 'abc123', branch: 'main', repository_url: 'https://example.com/r.git' },
   };
+  const git =
+    'git' in spec
+      ? spec.git
+      : { commit_hash: 'abc123', branch: 'main', repository_url: 'https://example.com/r.git' };
+  if (git !== undefined) meta['git'] = git;
   if (spec.modelProvider !== null) meta['model_provider'] = spec.modelProvider ?? 'openai';
   if (style === 'paginated') meta['history_mode'] = 'paginated';
   const env = (type: string, payload: unknown): Record<string, unknown> => ({ timestamp: ts, type, payload });

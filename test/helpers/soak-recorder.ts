@@ -6,6 +6,7 @@
  * prints `{"done": true, "records": n, "flushes": n, "bytes": n, "bounded": boolean}`. Any error is
  * printed and ends it.
  */
+import type { RecordItem } from '../../src/format/types.js';
 import { RolloutRecorder } from '../../src/recorder/recorder.js';
 import { pause, seededRandom, soakIo } from './soak-io.js';
 
@@ -40,7 +41,7 @@ try {
   let bytes = 0;
   for (let batch = 0; batch < o.maxBatches && bytes < o.maxBytes && !io.stopping(); batch++) {
     const names: string[] = [];
-    const items = [];
+    const items: RecordItem[] = [];
     const count = 1 + Math.floor(rand() * 6);
     for (let k = 0; k < count; k++) {
       const name = `${batch}-${k}`;

@@ -63,11 +63,7 @@ describe('sessions written by codex exec', () => {
       expect(s.originator).toBe('codex_exec');
       expect(s.cliVersion).toBe('0.169.0');
       expect(s.modelProvider).toBe('mock');
-      expect(s.git).toMatchObject({
-        commit_hash: ws.commit,
-        branch: ws.branch,
-        repository_url: ws.originUrl,
-      });
+      expect(s.git).toEqual({ commitHash: ws.commit, branch: ws.branch, repositoryUrl: ws.originUrl });
     }
 
     for (const s of page.sessions) {

@@ -20,7 +20,7 @@ describe('codex exec resume of a session written by RolloutRecorder', () => {
     const ws = await createWorkspace();
 
     const rec = await RolloutRecorder.create({ home, cwd: ws.dir, modelProvider: 'mock' });
-    await rec.recordUserMessage('List the files, s’il vous plaît');
+    const firstId = await rec.recordUserMessage('List the files, s’il vous plaît');
     await rec.record([
       {
         type: 'response_item',
@@ -36,7 +36,7 @@ describe('codex exec resume of a session written by RolloutRecorder', () => {
         payload: { type: 'function_call_output', call_id: 'call_recorded_1', output: 'README.md\n' },
       },
     ]);
-    await rec.recordAssistantMessage('There is one file: README.md');
+    const replyId = await rec.recordAssistantMessage('There is one file: README.md');
     await rec.close();
     const before = await readFile(rec.path, 'utf8');
 
@@ -84,6 +84,13 @@ describe('codex exec resume of a session written by RolloutRecorder', () => {
     const read = await readRollout(rec.path);
     expect(read.errors).toEqual([]);
     expect(read.meta.id).toBe(rec.id);
+    // Our message ids are read back after Codex appended to the file.
+    const ids = read.items.flatMap((i) =>
+      i.type === 'response_item' && i.payload.type === 'message' && i.payload.id !== undefined
+        ? [i.payload.id]
+        : [],
+    );
+    expect(ids.slice(0, 2)).toEqual([firstId, replyId]);
     const appended = read.items.slice(before.trimEnd().split('\n').length - 1);
     const events = appended
       .filter((i) => i.type === 'event_msg')

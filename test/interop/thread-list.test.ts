@@ -61,11 +61,11 @@ function expectSameSession(ours: SessionSummary, theirs: AppServerThread, ws: Wo
   expect(theirs.createdAt).toBe(Math.floor(Date.parse(ours.createdAt) / 1000));
   expect(theirs.modelProvider).toBe(ours.modelProvider);
   expect(theirs.gitInfo).toEqual({
-    sha: ours.git?.commit_hash ?? null,
+    sha: ours.git?.commitHash ?? null,
     branch: ours.git?.branch ?? null,
-    originUrl: ours.git?.repository_url ?? null,
+    originUrl: ours.git?.repositoryUrl ?? null,
   });
-  expect(ours.git).toMatchObject({ commit_hash: ws.commit, branch: ws.branch, repository_url: ws.originUrl });
+  expect(ours.git).toEqual({ commitHash: ws.commit, branch: ws.branch, repositoryUrl: ws.originUrl });
 }
 
 describe('sessions written by RolloutRecorder, listed by codex app-server thread/list', () => {

@@ -29,7 +29,7 @@ describe('session summary', () => {
       cliVersion: '0.170.0',
       source: 'vscode',
       modelProvider: 'azure',
-      git: { commit_hash: 'abc123', branch: 'main', repository_url: 'https://example.com/r.git' },
+      git: { commitHash: 'abc123', branch: 'main', repositoryUrl: 'https://example.com/r.git' },
       preview: 'Refactor the parser\nand add tests',
       firstUserMessage: 'Refactor the parser\nand add tests',
       name: null,
@@ -37,6 +37,34 @@ describe('session summary', () => {
       head: expect.any(Array),
     });
     expect(s!.head[0]).toMatchObject({ type: 'session_meta', payload: { id: w.id } });
+  });
+
+  it.each<[string, unknown, unknown]>([
+    ['absent', undefined, null],
+    ['null', null, null],
+    ['a string', 'main', null],
+    ['an array', ['main'], null],
+    ['empty', {}, { commitHash: null, branch: null, repositoryUrl: null }],
+    [
+      'detached (no branch)',
+      { commit_hash: 'abc' },
+      { commitHash: 'abc', branch: null, repositoryUrl: null },
+    ],
+    [
+      'type-confused fields',
+      { commit_hash: 42, branch: 7, repository_url: { href: 'x' } },
+      { commitHash: null, branch: null, repositoryUrl: null },
+    ],
+    [
+      'unknown extra fields',
+      { commit_hash: 'abc', branch: 'dev', repository_url: 'u', extra: 1 },
+      { commitHash: 'abc', branch: 'dev', repositoryUrl: 'u' },
+    ],
+  ])('maps session_meta.git %s to camelCase, strings only', async (_name, git, expected) => {
+    const home = await tempDir();
+    await writeRollout(home, { createdAt: T, userMessage: 'hi', git });
+    const [s] = (await listSessions({ home })).sessions;
+    expect(s!.git).toEqual(expected);
   });
 
   it('returns the first records as head, 10 by default or as asked', async () => {

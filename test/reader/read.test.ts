@@ -166,7 +166,9 @@ describe('readRollout', () => {
       [meta(), JSON.stringify({ timestamp: TS, type: 'workspace_snapshot', payload: snap })].join('\n') +
         '\n',
     );
-    expect((await readRollout(p)).snapshots).toEqual([snap]);
+    expect((await readRollout(p)).snapshots).toEqual([
+      { messageId: 'm1', commit: snap.commit, tree: snap.tree, workspace: '/w', store: '/s' },
+    ]);
   });
 
   it('reads a line longer than the read chunk and reports one over maxLineBytes', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { RolloutItem } from '../../src/index.js';
-import { RolloutRecorder, readRollout } from '../../src/index.js';
+import type { RecordItem } from '../../src/index.js';
+import { RolloutRecorder, customItem, readRollout } from '../../src/index.js';
 import { tempDir } from '../helpers/temp.js';
 
 /** JSON values as the wire gives them back (no -0, no undefined), with any Unicode in strings and keys. */
@@ -9,7 +9,7 @@ const jsonValue = fc
   .jsonValue({ maxDepth: 4, stringUnit: 'binary' })
   .map((v) => JSON.parse(JSON.stringify(v)) as unknown);
 
-const item: fc.Arbitrary<RolloutItem> = fc.oneof(
+const item: fc.Arbitrary<RecordItem> = fc.oneof<fc.Arbitrary<RecordItem>[]>(
   fc.record({
     type: fc.constant('response_item'),
     payload: fc.record({
@@ -21,9 +21,16 @@ const item: fc.Arbitrary<RolloutItem> = fc.oneof(
     }),
   }),
   fc.record({
-    type: fc.constantFrom('event_msg', 'turn_context', 'some_future_type'),
+    type: fc.constant('event_msg'),
+    payload: fc.record({ type: fc.string({ unit: 'binary' }), data: jsonValue }),
+  }),
+  fc.record({
+    type: fc.constant('turn_context'),
     payload: fc.dictionary(fc.string({ unit: 'binary' }), jsonValue, { maxKeys: 5 }),
   }),
+  fc
+    .dictionary(fc.string({ unit: 'binary' }), jsonValue, { maxKeys: 5 })
+    .map((payload) => customItem('some_future_type', payload)),
 );
 
 describe('record → read round trip', () => {

@@ -68,10 +68,10 @@ describe('git facts in session_meta', () => {
     expect(meta).not.toHaveProperty('git');
   });
 
-  it('writes given facts as they are, and none for git: false', async () => {
+  it('writes given facts (camelCase) in the on-disk casing, and none for git: false', async () => {
     const dir = await repo();
-    const given = { commit_hash: 'abc', branch: 'feature', extra: 1 };
-    expect((await metaOf({ cwd: dir, git: given })).git).toEqual(given);
+    const given = { commitHash: 'abc', branch: 'feature', repositoryUrl: null };
+    expect((await metaOf({ cwd: dir, git: given })).git).toEqual({ commit_hash: 'abc', branch: 'feature' });
     expect(await metaOf({ cwd: dir, git: false })).not.toHaveProperty('git');
   });
 

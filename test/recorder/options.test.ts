@@ -60,6 +60,8 @@ describe('normalizeCreateOptions', () => {
     ['a zero maxQueuedBytes', { cwd: '/', maxQueuedBytes: 0 }, /maxQueuedBytes/],
     ['a negative gitTimeoutMs', { cwd: '/', gitTimeoutMs: -1 }, /gitTimeoutMs/],
     ['a source that is neither string nor object', { cwd: '/', source: 3 as never }, /source/],
+    ['git facts in the on-disk casing', { cwd: '/', git: { commit_hash: 'abc' } as never }, /commitHash/],
+    ['a git fact that is not a string', { cwd: '/', git: { branch: 7 } as never }, /git\.branch/],
   ])('rejects %s with a TypeError', (_name, options, message) => {
     expect(() => normalizeCreateOptions(options)).toThrow(TypeError);
     expect(() => normalizeCreateOptions(options)).toThrow(message);

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RecorderClosedError } from '../../src/errors.js';
 import { newSessionId, uuidV7Time } from '../../src/format/ids.js';
-import type { RolloutItem } from '../../src/format/types.js';
+import type { RecordItem } from '../../src/format/types.js';
 import { homePaths } from '../../src/files/layout.js';
 import { isSessionLocked } from '../../src/files/session-lock.js';
 import { ownVersion } from '../../src/recorder/options.js';
@@ -24,7 +24,7 @@ async function linesOf(file: string): Promise<Record<string, unknown>[]> {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-const event = (n: number): RolloutItem => ({ type: 'event_msg', payload: { type: 'probe', n } });
+const event = (n: number): RecordItem => ({ type: 'event_msg', payload: { type: 'probe', n } });
 
 describe('RolloutRecorder.create', () => {
   it('creates the file at the first record, never before, and takes the lock at once', async () => {
@@ -159,9 +159,11 @@ describe('recording', () => {
   it('records a user turn and an assistant reply as the Codex CLI does', async () => {
     const home = await tempDir();
     const rec = await RolloutRecorder.create({ cwd: home, home, git: false });
-    await rec.recordUserMessage('Look at this', { images: ['data:image/png;base64,AAAA'] });
-    await rec.recordUserMessage('plain');
-    await rec.recordAssistantMessage('Done.');
+    const ids = [
+      await rec.recordUserMessage('Look at this', { images: ['data:image/png;base64,AAAA'] }),
+      await rec.recordUserMessage('plain'),
+      await rec.recordAssistantMessage('Done.'),
+    ];
     await rec.close();
     const items = (await readRollout(rec.path)).items;
     expect(items).toEqual([
@@ -169,6 +171,7 @@ describe('recording', () => {
         type: 'response_item',
         payload: {
           type: 'message',
+          id: ids[0],
           role: 'user',
           content: [
             { type: 'input_text', text: 'Look at this' },
@@ -182,12 +185,22 @@ describe('recording', () => {
       },
       {
         type: 'response_item',
-        payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'plain' }] },
+        payload: {
+          type: 'message',
+          id: ids[1],
+          role: 'user',
+          content: [{ type: 'input_text', text: 'plain' }],
+        },
       },
       { type: 'event_msg', payload: { type: 'user_message', message: 'plain' } },
       {
         type: 'response_item',
-        payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Done.' }] },
+        payload: {
+          type: 'message',
+          id: ids[2],
+          role: 'assistant',
+          content: [{ type: 'output_text', text: 'Done.' }],
+        },
       },
       { type: 'event_msg', payload: { type: 'agent_message', message: 'Done.' } },
     ]);
@@ -212,7 +225,7 @@ describe('recording', () => {
   it('records what the toJSON of a payload gives, as JSON.stringify does', async () => {
     const home = await tempDir();
     const rec = await RolloutRecorder.create({ cwd: home, home, git: false });
-    await rec.record([{ type: 'event_msg', payload: { toJSON: () => ({ type: 'probe', n: 7 }) } }]);
+    await rec.record([{ type: 'event_msg', payload: { toJSON: () => ({ type: 'probe', n: 7 }) } as never }]);
     await rec.close();
     expect((await readRollout(rec.path)).items).toEqual([event(7)]);
   });
@@ -229,7 +242,9 @@ describe('recording', () => {
     };
     await rec.record([{ type: 'workspace_snapshot', payload }]);
     await rec.close();
-    expect((await readRollout(rec.path)).snapshots).toEqual([payload]);
+    expect((await readRollout(rec.path)).snapshots).toEqual([
+      { messageId: 'm1', commit: payload.commit, tree: payload.tree, workspace: home, store: 's' },
+    ]);
   });
 
   it.each<[string, unknown[], RegExp]>([
@@ -245,8 +260,8 @@ describe('recording', () => {
   ])('rejects %s with a TypeError and records nothing of the call', async (_name, bad, message) => {
     const home = await tempDir();
     const rec = await RolloutRecorder.create({ cwd: home, home, git: false });
-    await expect(rec.record([event(1), ...bad] as RolloutItem[])).rejects.toThrow(message);
-    await expect(rec.record(event(1) as unknown as RolloutItem[])).rejects.toThrow(/array/);
+    await expect(rec.record([event(1), ...bad] as RecordItem[])).rejects.toThrow(message);
+    await expect(rec.record(event(1) as unknown as RecordItem[])).rejects.toThrow(/array/);
     await rec.record([event(2)]);
     await rec.close();
     expect((await readRollout(rec.path)).items).toEqual([event(2)]);
@@ -260,7 +275,7 @@ describe('recording', () => {
         fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), { maxKeys: 4 }),
         async (texts, extra) => {
           const rec = await RolloutRecorder.create({ cwd: home, home, git: false });
-          const items: RolloutItem[] = texts.map((text) => ({
+          const items: RecordItem[] = texts.map((text) => ({
             type: 'response_item',
             payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }], extra },
           }));

@@ -4,16 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { InvalidRolloutError, SessionLockedError, SessionNotFoundError } from '../../src/errors.js';
 import { dateFolder, rolloutFileName } from '../../src/files/layout.js';
 import { newSessionId } from '../../src/format/ids.js';
-import type { RolloutItem } from '../../src/format/types.js';
+import type { RecordItem } from '../../src/format/types.js';
 import { homePaths } from '../../src/files/layout.js';
 import { isSessionLocked } from '../../src/files/session-lock.js';
 import { RolloutRecorder } from '../../src/recorder/recorder.js';
 import { readRollout } from '../../src/reader/read.js';
 import { tempDir } from '../helpers/temp.js';
 
-const event = (n: number): RolloutItem => ({ type: 'event_msg', payload: { type: 'probe', n } });
+const event = (n: number): RecordItem => ({ type: 'event_msg', payload: { type: 'probe', n } });
 
-async function session(home: string, items: RolloutItem[]): Promise<string> {
+async function session(home: string, items: RecordItem[]): Promise<string> {
   const rec = await RolloutRecorder.create({ cwd: home, home, git: false });
   await rec.record(items);
   await rec.close();
@@ -115,7 +115,7 @@ describe('RolloutRecorder.resume', () => {
     expect(s.format).toBe('paginated');
     await recorder.record([
       event(1),
-      { type: 'event_msg', payload: { toJSON: () => ({ type: 'probe', n: 2 }) } },
+      { type: 'event_msg', payload: { toJSON: () => ({ type: 'probe', n: 2 }) } as never },
     ]);
     await recorder.recordAssistantMessage('ok');
     await recorder.close();

@@ -24,18 +24,24 @@ describe('RolloutRecorder.snapshot', () => {
     const second = await rec.snapshot('msg-2');
     await rec.close();
 
-    // The workspace is the Git top level even though cwd is a subfolder.
     expect(first).toMatchObject({
-      message_id: 'msg-1',
-      workspace: ws,
+      sessionId: rec.id,
+      messageId: 'msg-1',
       commit: expect.stringMatching(/^[0-9a-f]{40}$/),
+      parent: null,
     });
     expect(second.commit).not.toBe(first.commit);
-    expect(first.store.startsWith(path.join(home, 'snapshots'))).toBe(true);
+    expect(second.parent).toBe(first.commit);
 
     const read = await readRollout(rec.path);
     expect(read.errors).toEqual([]);
-    expect(read.snapshots).toEqual([first, second]);
+    // The workspace is the Git top level even though cwd is a subfolder.
+    const store = await SnapshotStore.open({ workspace: ws, home });
+    expect(read.snapshots).toEqual([
+      { messageId: 'msg-1', commit: first.commit, tree: first.tree, workspace: ws, store: store.path },
+      { messageId: 'msg-2', commit: second.commit, tree: second.tree, workspace: ws, store: store.path },
+    ]);
+    expect(store.path.startsWith(path.join(home, 'snapshots'))).toBe(true);
     expect(read.items.map((i) => i.type)).toEqual([
       'response_item',
       'event_msg',
@@ -45,7 +51,6 @@ describe('RolloutRecorder.snapshot', () => {
       'workspace_snapshot',
     ]);
 
-    const store = await SnapshotStore.open({ workspace: ws, home });
     const dest = path.join(await tempDir(), 'turn1');
     await store.restore({ sessionId: rec.id, messageId: 'msg-1' }, { dest });
     expect(await readFile(path.join(dest, 'src/a.ts'), 'utf8')).toBe('export const a = 1;\n');
@@ -75,8 +80,8 @@ describe('RolloutRecorder.snapshot', () => {
     await rec.recordUserMessage('hi');
     await rec.close();
     const { recorder } = await RolloutRecorder.resume(rec.id, { home });
-    const snap = await recorder.snapshot('after-resume');
+    await recorder.snapshot('after-resume');
     await recorder.close();
-    expect(snap.workspace).toBe(ws);
+    expect((await readRollout(rec.path)).snapshots.map((s) => s.workspace)).toEqual([ws]);
   });
 });

@@ -6,13 +6,13 @@ import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { RolloutIOError } from '../../src/errors.js';
-import type { RolloutItem } from '../../src/format/types.js';
+import type { RecordItem } from '../../src/format/types.js';
 import { homePaths } from '../../src/files/layout.js';
 import { RolloutRecorder, writerOf } from '../../src/recorder/recorder.js';
 import { readRollout } from '../../src/reader/read.js';
 import { tempDir } from '../helpers/temp.js';
 
-const event = (n: number, text = ''): RolloutItem => ({
+const event = (n: number, text = ''): RecordItem => ({
   type: 'event_msg',
   payload: { type: 'probe', n, text },
 });

@@ -11,6 +11,7 @@ import {
   SessionNotFoundError,
   deleteSession,
   listSessions,
+  readRollout,
 } from '../../src/index.js';
 import { sha256Hex } from '../../src/snapshot/refs.js';
 import { startRecorderChild } from '../helpers/recorder-child-runner.js';
@@ -41,14 +42,14 @@ async function sessionWithSnapshots(): Promise<{
   await writeFile(path.join(ws, 'a.txt'), 'one\ntwo\n');
   const second = await rec.snapshot('m2');
   await rec.close();
-  const secretBlob = (await runGit(['rev-parse', `${first.tree}:secret.txt`], { gitDir: first.store }))
-    .stdout;
+  const { store } = (await readRollout(rec.path)).snapshots[0]!;
+  const secretBlob = (await runGit(['rev-parse', `${first.tree}:secret.txt`], { gitDir: store })).stdout;
   return {
     home,
     ws,
     id: rec.id,
     file: rec.path!,
-    store: first.store,
+    store,
     secretBlob,
     commits: [first.commit, second.commit],
   };
@@ -97,7 +98,7 @@ describe('deleteSession', () => {
     await rec.recordUserMessage('again');
     const snap = await rec.snapshot('m1');
     await rec.close();
-    expect(snap.store).toBe(s.store);
+    expect((await readRollout(rec.path)).snapshots.map((l) => l.store)).toEqual([s.store]);
     expect(await hasObject(s.store, snap.commit)).toBe(true);
   });
 

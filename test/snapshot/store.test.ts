@@ -192,7 +192,13 @@ describe('push and restoreFromRemote', () => {
       message_id: 'm1',
       captured_at: info?.capturedAt,
       commit: info?.commit,
-      vcs: info?.vcs,
+      vcs: {
+        type: 'git',
+        branch: info?.vcs?.branch,
+        head: info?.vcs?.head,
+        worktree: info?.vcs?.worktree,
+        common_dir: info?.vcs?.commonDir,
+      },
       metadata: { k: 1 },
     });
 

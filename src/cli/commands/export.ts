@@ -6,6 +6,7 @@ import { Option } from 'commander';
 import { isRolloutError } from '../../errors.js';
 import { iterateSessions } from '../../lister/list.js';
 import type { RolloutItem, RolloutLine, SessionMetaPayload } from '../../format/types.js';
+import { itemOf } from '../../format/types.js';
 import { streamRollout } from '../../reader/stream.js';
 import { toChat } from '../chat.js';
 import type { Ctx } from '../context.js';
@@ -61,7 +62,7 @@ export function registerExport(program: Command, ctx: Ctx): void {
             for await (const line of streamRollout(s.path)) {
               if (meta === undefined && line.type === 'session_meta')
                 meta = line.payload as SessionMetaPayload;
-              else if (flags.format === 'chat') items.push({ type: line.type, payload: line.payload });
+              else if (flags.format === 'chat') items.push(itemOf(line));
               if (flags.format === 'envelope') lines.push(line);
             }
           } catch (error) {
