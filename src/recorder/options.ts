@@ -243,6 +243,13 @@ export function normalizeCreateOptions(options: RolloutRecorderOptions): Normali
     );
   }
   createdAt = new Date(createdAt?.getTime() ?? idTime ?? Date.now());
+  // File names and date folders hold a four-digit year: a session outside it could never be found.
+  const year = createdAt.getUTCFullYear();
+  if (year < 1970 || year > 9999) {
+    throw invalidArgument(
+      `createdAt ${createdAt.toISOString()} is outside the years a rollout name can hold (1970 to 9999)`,
+    );
+  }
 
   const git = checkGit(options.git ?? true);
   if (options.gitTimeoutMs !== undefined && git !== true) {

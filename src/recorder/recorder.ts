@@ -11,7 +11,7 @@ import type { CaptureResult } from '../snapshot/types.js';
 import { captureForRollout } from '../snapshot/link.js';
 import type { ReadRolloutResult } from '../reader/read.js';
 import { readRollout } from '../reader/read.js';
-import { homeOfRollout, locateRollout } from '../files/locate.js';
+import { homeOfRollout, locateRollout, locateSessions } from '../files/locate.js';
 import { collectGitInfo } from './git-info.js';
 import { envelopeLine, nowIso } from './line.js';
 import type { SessionLock } from '../files/session-lock.js';
@@ -181,11 +181,16 @@ export class RolloutRecorder {
     );
     const lock = acquireSessionLock(o.home, o.id);
     try {
-      if (existsSync(file)) {
+      // The same id anywhere in the home (another date folder, archived, compressed) is the same
+      // session: a second file for it would split it in two.
+      const existing = existsSync(file)
+        ? file
+        : (await locateSessions(o.home, o.id, { signal: o.signal })).matches[0]?.path;
+      if (existing !== undefined) {
         const cause = Object.assign(new Error('the session exists already; resume it instead'), {
           code: 'EEXIST',
         });
-        throw new RolloutIOError('create', file, cause);
+        throw new RolloutIOError('create', existing, cause);
       }
       let git: OnDiskGitInfo | undefined;
       if (o.git === true) git = await collectGitInfo(o.cwd, { timeoutMs: o.gitTimeoutMs, signal: o.signal });
