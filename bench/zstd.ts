@@ -4,10 +4,11 @@
  * of reading the same data uncompressed. Then the line engine end to end: `streamRollout` on the
  * `.zst` against `streamRollout` on the plain file.
  *
- * Candidates: `node:zlib` (Node.js 22.15+ only), `fzstd` (pure JavaScript, streaming), `zstd-napi`
- * (native, built from bundled sources at install), `@mongodb-js/zstd` (native, prebuilt in the
- * registry package, whole-buffer only). Those not installed are reported as such: only the one the
- * engine uses is a dependency (`npm install --no-save zstd-napi @mongodb-js/zstd@1` to compare).
+ * Candidates: `node:zlib` (Node.js 22.15+ only), `fzstd` (pure JavaScript, streaming),
+ * `zstd-napi` (native, an optional dependency built from the sources it ships), `@mongodb-js/zstd`
+ * (native, prebuilt in its registry package, whole-buffer only; no dependency: `npm install
+ * --no-save @mongodb-js/zstd@1` to compare, its 7.x fetches binaries from outside the registry).
+ * Those not present are reported as such.
  *
  * Each measurement runs in a fresh child process: time is the best of 3 after a warm-up; memory is
  * the peak RSS above the child's idle RSS during one run.
@@ -19,7 +20,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { streamRollout } from '../src/index.js';
-import { fzstdDecoder, zlibDecoder, type ZstdDecoder } from '../src/reader/zstd.js';
+import { fzstdDecoder, napiDecoder, zlibDecoder, type ZstdDecoder } from '../src/reader/zstd.js';
 import { bestOf, mib, peakRssDuring, prng, table } from './_util.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -104,39 +105,6 @@ function generate(mb: number): string {
   return file;
 }
 
-interface NapiDCtx {
-  decompressStream(dst: Uint8Array, src: Uint8Array): [number, number, number];
-}
-
-/** zstd-napi through its synchronous streaming binding (no Transform stream in between). */
-function napiDecoder(): ZstdDecoder | undefined {
-  let binding: { DCtx: new () => NapiDCtx; dStreamOutSize(): number };
-  try {
-    binding = require('zstd-napi/binding') as typeof binding;
-  } catch {
-    return undefined;
-  }
-  const size = binding.dStreamOutSize();
-  return async function* (input) {
-    const dctx = new binding.DCtx();
-    let inFrame = false;
-    for await (const chunk of input) {
-      let src: Buffer = chunk;
-      for (;;) {
-        const dst = Buffer.allocUnsafe(size);
-        const [ret, produced, consumed] = dctx.decompressStream(dst, src);
-        if (produced > 0) yield dst.subarray(0, produced);
-        src = src.subarray(consumed);
-        if (src.length === 0 && (produced < dst.length || ret === 0)) {
-          inFrame = ret !== 0;
-          break;
-        }
-      }
-    }
-    if (inFrame) throw new Error('zstd data ends inside a frame');
-  };
-}
-
 /** @mongodb-js/zstd: whole buffer in, whole buffer out (no streaming API). */
 function mongoDecoder(): ZstdDecoder | undefined {
   let mod: { decompress(b: Buffer): Promise<Buffer> };
@@ -155,7 +123,7 @@ function mongoDecoder(): ZstdDecoder | undefined {
 const decoders: Record<string, () => ZstdDecoder | undefined> = {
   'node:zlib': () => zlibDecoder,
   fzstd: () => fzstdDecoder,
-  'zstd-napi': napiDecoder,
+  'zstd-napi': () => napiDecoder,
   '@mongodb-js/zstd': mongoDecoder,
 };
 
