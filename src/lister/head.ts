@@ -110,7 +110,7 @@ export async function readHead(file: string, compressed: boolean, options: HeadO
   }
   return {
     kind: 'head',
-    head: { meta, format: state.format, records, userMessage: finder.result, mtimeMs: state.mtimeMs },
+    head: { meta, format: state.format, records, userMessage: finder.result, mtimeMs: state.mtimeMs ?? 0 },
   };
 }
 

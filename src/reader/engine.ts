@@ -135,9 +135,9 @@ export interface EngineState {
   /** The `ordinal` of the last line that had one. */
   lastOrdinal: number | undefined;
   /** The file's modification time, once open. */
-  mtimeMs: number;
+  mtimeMs?: number;
   /** Why reading ended: the end of the data, the caller's stop condition, or the byte budget. */
-  end: 'eof' | 'stopped' | 'budget';
+  end?: 'eof' | 'stopped' | 'budget';
 }
 
 export const newState = (): EngineState => ({
@@ -282,6 +282,7 @@ export async function* readLines(
   const until = bounded?.until;
   signal?.throwIfAborted();
 
+  state.end = 'eof';
   const { fh, mtimeMs, size } = await openFile(path);
   state.mtimeMs = mtimeMs;
   const compressed = options.compressed ?? path.endsWith('.zst');

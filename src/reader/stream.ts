@@ -4,6 +4,8 @@ import type { EngineState, Entry, RolloutProblem } from './engine.js';
 import { Refusal, STREAM_CHUNK, newState, readLines, readText } from './engine.js';
 
 export type { RolloutProblem, RolloutProblemKind } from './engine.js';
+/** What a read learned about the file (its format, its last ordinal). */
+export type StreamState = EngineState;
 
 /**
  * Options of {@link streamRollout}.
