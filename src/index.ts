@@ -79,7 +79,7 @@ export type { Durability, RolloutRecorderOptions, ResumeRecorderOptions } from '
 
 // reader
 export { streamRollout } from './reader/stream.js';
-export type { RolloutProblem, StreamRolloutOptions } from './reader/stream.js';
+export type { RolloutProblem, RolloutProblemKind, StreamRolloutOptions } from './reader/stream.js';
 export { readRollout } from './reader/read.js';
 export type { ReadRolloutResult } from './reader/read.js';
 export { validateRollout } from './reader/validate.js';

@@ -1,17 +1,9 @@
-import { constants } from 'node:fs';
-import { lstat, open, type FileHandle } from 'node:fs/promises';
-import * as zlib from 'node:zlib';
-import type { Transform } from 'node:stream';
+import { lstat } from 'node:fs/promises';
 import { hasErrno } from '../errors.js';
 import { FirstUserMessageFinder, type UserMessageHit } from '../format/preview.js';
 import type { RolloutFormat, RolloutLine, SessionMetaPayload } from '../format/types.js';
-import {
-  ParseFailure,
-  checkEnvelope,
-  isLegacyMeta,
-  legacyLineToEnvelope,
-  legacyMetaToSessionMeta,
-} from '../reader/parse.js';
+import type { RolloutProblem, RolloutProblemKind } from '../reader/engine.js';
+import { Refusal, STREAM_CHUNK, newState, readLines } from '../reader/engine.js';
 import type { SkipReason } from '../files/skip.js';
 
 /** What the head of a rollout says. */
@@ -28,187 +20,211 @@ export type HeadResult =
 
 export interface HeadOptions {
   headRecords: number;
+  /** Bytes to read after the `session_meta` line while looking for the first user message. */
   maxHeadBytes: number;
   /** Applied to `session_meta` before the rest of the head is read; false stops there. */
   metaFilter?: ((meta: SessionMetaPayload) => boolean) | undefined;
 }
 
-/** Bytes read per syscall: enough for a Codex `session_meta` with its base instructions. */
-const CHUNK = 64 * 1024;
-
-type ZstdFactory = () => Transform;
-const createZstdDecompress = (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress;
-
-/** True when this Node.js can read `.jsonl.zst` files (zlib has zstd from Node 22.15 / 23.8). */
-export const canReadZstd: boolean = typeof createZstdDecompress === 'function';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Byte chunks of a file, plain or decompressed; `null` at the end. */
-interface ChunkSource {
-  next(): Promise<Buffer | null>;
-  close(): Promise<void>;
-}
-
-function plainSource(fh: FileHandle, limit: number): ChunkSource {
-  let pos = 0;
-  return {
-    async next() {
-      if (pos >= limit) return null;
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, limit - pos));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) return null;
-      pos += bytesRead;
-      return buf.subarray(0, bytesRead);
-    },
-    close: () => fh.close(),
-  };
-}
-
-function zstdSource(fh: FileHandle, limit: number): ChunkSource {
-  const input = fh.createReadStream({ autoClose: false, highWaterMark: CHUNK });
-  const inflate = createZstdDecompress!();
-  input.pipe(inflate);
-  const it = inflate[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  let total = 0;
-  return {
-    async next() {
-      if (total >= limit) return null;
-      const r = await it.next();
-      if (r.done) return null;
-      const chunk = r.value.subarray(0, limit - total);
-      total += chunk.length;
-      return chunk;
-    },
-    async close() {
-      input.unpipe(inflate);
-      inflate.destroy();
-      input.destroy();
-      await fh.close();
-    },
-  };
-}
+/**
+ * The longest `session_meta` line (or any line before it) the head reads: Codex puts the whole base
+ * instructions in it, megabytes for some harnesses. Past it the file is skipped as invalid.
+ */
+export const MAX_META_LINE_BYTES = 16 * 1024 * 1024;
 
 /**
- * Reads the head of one rollout: `session_meta` (or a legacy head line), then on until the first
- * user message is known and `headRecords` records are parsed, never more than `maxHeadBytes`.
- * Every problem becomes a skip reason; nothing is thrown except an abort.
+ * True: every supported Node.js reads `.jsonl.zst` (the line engine decompresses them itself), so
+ * the `compressed` skip reason no longer happens.
+ */
+export const canReadZstd = true;
+
+/** Problems before `session_meta` that do not make the file unlistable. */
+const HARMLESS: ReadonlySet<RolloutProblemKind> = new Set(['bom', 'crlf', 'blank']);
+
+/**
+ * Reads the head of one rollout through the line engine in bounded mode: `session_meta` (or a
+ * legacy head line), then on until the first user message is known and `headRecords` records are
+ * parsed, never more than `maxHeadBytes` after the meta line. A line the bound cuts still gives its
+ * user message's start as the preview. Every problem becomes a skip reason; nothing is thrown.
  */
 export async function readHead(file: string, compressed: boolean, options: HeadOptions): Promise<HeadResult> {
-  if (compressed && !canReadZstd) return { kind: 'skip', reason: 'compressed' };
-  let fh: FileHandle;
-  try {
-    // O_NONBLOCK: a FIFO named like a rollout must not block the listing on open.
-    fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    return { kind: 'skip', ...(await openFailure(file, error)) };
-  }
-  let source: ChunkSource | undefined;
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) return { kind: 'skip', reason: 'not-a-file' };
-    if (st.size === 0) return { kind: 'skip', reason: 'empty' };
-    source = compressed ? zstdSource(fh, options.maxHeadBytes) : plainSource(fh, options.maxHeadBytes);
-    return await parseHead(source, st.mtimeMs, options);
-  } catch (error) {
-    return { kind: 'skip', reason: hasErrno(error, 'ENOENT') ? 'vanished' : 'unreadable', error };
-  } finally {
-    if (source) await source.close().catch(() => undefined);
-    else await fh.close().catch(() => undefined);
-  }
-}
-
-async function openFailure(file: string, error: unknown): Promise<{ reason: SkipReason; error: unknown }> {
-  if (hasErrno(error, 'ENOENT')) {
-    // A dangling symbolic link is a broken entry, not a file deleted during the listing. Anything
-    // else found there now (a file moved away and back meanwhile) vanished when it was opened.
-    const link = await lstat(file).then(
-      (st) => st.isSymbolicLink(),
-      () => false,
-    );
-    return { reason: link ? 'unreadable' : 'vanished', error };
-  }
-  if (hasErrno(error, 'EISDIR')) return { reason: 'not-a-file', error };
-  return { reason: 'unreadable', error };
-}
-
-async function parseHead(source: ChunkSource, mtimeMs: number, options: HeadOptions): Promise<HeadResult> {
-  let pending: Buffer = Buffer.alloc(0);
+  const state = newState();
+  const early: RolloutProblem[] = [];
   let meta: SessionMetaPayload | undefined;
-  let format: RolloutFormat = 'envelope';
+  let badBeforeMeta: RolloutProblem | undefined;
+  let filtered = false;
   const records: RolloutLine[] = [];
   const finder = new FirstUserMessageFinder();
-  let eof = false;
-
   const enough = (): boolean => finder.done && records.length >= options.headRecords;
+  const firstBad = (before: number): RolloutProblem | undefined =>
+    worst(early.filter((p) => p.line < before && !HARMLESS.has(p.kind)));
 
-  /** Handles one line; a result ends the read. */
-  const take = (bytes: Buffer, complete: boolean): HeadResult | undefined => {
-    let text: string;
-    try {
-      text = utf8.decode(bytes);
-    } catch (error) {
-      return meta === undefined ? { kind: 'skip', reason: 'not-utf8', error } : undefined;
-    }
-    if (text.endsWith('\r')) text = text.slice(0, -1);
-    if (text.trim() === '') return undefined;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      if (meta !== undefined) return undefined;
-      return { kind: 'skip', reason: complete ? 'invalid' : 'torn', error };
-    }
-    if (meta === undefined) {
-      const line = checkEnvelope(value);
-      if (!(line instanceof ParseFailure) && line.type === 'session_meta' && isMetaPayload(line.payload)) {
-        meta = line.payload;
-        format = meta.history_mode === 'paginated' ? 'paginated' : 'envelope';
-        records.push(line);
-      } else if (isLegacyMeta(value)) {
-        meta = legacyMetaToSessionMeta(value);
-        format = 'legacy';
-        records.push({ timestamp: meta.timestamp, type: 'session_meta', payload: meta });
-      } else {
-        return { kind: 'skip', reason: 'invalid' };
-      }
-      if (options.metaFilter && !options.metaFilter(meta)) return { kind: 'filtered' };
-      return undefined;
-    }
-    const line = format === 'legacy' ? legacyLineToEnvelope(value, meta.timestamp) : checkEnvelope(value);
-    if (line instanceof ParseFailure) return undefined;
-    if (records.length < options.headRecords) records.push(line);
-    finder.push(line);
-    return undefined;
+  try {
+    const lines = readLines(
+      file,
+      {
+        compressed,
+        chunkSize: STREAM_CHUNK,
+        maxLineBytes: MAX_META_LINE_BYTES,
+        onProblem: (p) => {
+          if (meta === undefined) early.push(p);
+        },
+        bounded: {
+          maxBytes: options.maxHeadBytes,
+          until: (line, entry) => {
+            if (meta === undefined) {
+              // Whatever comes before session_meta other than blank lines makes the file unlistable.
+              badBeforeMeta = firstBad(line + 1);
+              if (badBeforeMeta !== undefined || entry === undefined) return badBeforeMeta !== undefined;
+              meta = entry.value.payload as SessionMetaPayload;
+              records.push(entry.value);
+              if (options.metaFilter && !options.metaFilter(meta)) filtered = true;
+              return filtered || enough();
+            }
+            if (entry !== undefined) {
+              if (records.length < options.headRecords) records.push(entry.value);
+              finder.push(entry.value);
+            }
+            return enough();
+          },
+          onCut: (text) => {
+            if (meta === undefined) return;
+            const salvaged = salvageUserMessage(text);
+            if (salvaged !== undefined) finder.push(salvaged);
+          },
+        },
+      },
+      state,
+    );
+    for await (const _ of lines) void _;
+  } catch (error) {
+    if (error instanceof Refusal) return refused(file, error);
+    return { kind: 'skip', reason: hasErrno(error, 'ENOENT') ? 'vanished' : 'unreadable', error };
+  }
+  if (badBeforeMeta !== undefined) return { kind: 'skip', reason: skipReasonOf(badBeforeMeta) };
+  if (filtered) return { kind: 'filtered' };
+  if (meta === undefined) {
+    const bad = firstBad(Infinity);
+    if (bad !== undefined) return { kind: 'skip', reason: skipReasonOf(bad) };
+    return { kind: 'skip', reason: state.end === 'eof' ? 'empty' : 'invalid' };
+  }
+  return {
+    kind: 'head',
+    head: { meta, format: state.format, records, userMessage: finder.result, mtimeMs: state.mtimeMs ?? 0 },
   };
-
-  while (!eof && !enough()) {
-    const chunk = await source.next();
-    if (chunk === null) {
-      eof = true;
-      break;
-    }
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    let start = 0;
-    for (let nl = pending.indexOf(10, start); nl !== -1; nl = pending.indexOf(10, start)) {
-      const result = take(pending.subarray(start, nl), true);
-      start = nl + 1;
-      if (result !== undefined) return result;
-      if (enough()) break;
-    }
-    pending = pending.subarray(start);
-  }
-  // A last line without its newline: complete when the file ends there, cut by the byte bound if not.
-  if (eof && pending.length > 0 && !enough()) {
-    const result = take(pending, false);
-    if (result !== undefined) return result;
-  }
-  if (meta === undefined) return { kind: 'skip', reason: eof ? 'torn' : 'invalid' };
-  return { kind: 'head', head: { meta, format, records, userMessage: finder.result, mtimeMs } };
 }
 
-function isMetaPayload(payload: unknown): payload is SessionMetaPayload {
-  return (
-    typeof payload === 'object' && payload !== null && typeof (payload as { id?: unknown }).id === 'string'
-  );
+/** The problem that decides the skip reason: the first line's, bad UTF-8 before the rest on it. */
+function worst(problems: RolloutProblem[]): RolloutProblem | undefined {
+  let best: RolloutProblem | undefined;
+  for (const p of problems) {
+    if (best === undefined || p.line < best.line || (p.line === best.line && p.kind === 'bad-utf8')) best = p;
+  }
+  return best;
+}
+
+function skipReasonOf(p: RolloutProblem): SkipReason {
+  if (p.kind === 'bad-utf8') return 'not-utf8';
+  if (p.kind === 'torn') return 'torn';
+  return 'invalid';
+}
+
+async function refused(file: string, refusal: Refusal): Promise<HeadResult> {
+  const error = refusal.cause ?? refusal;
+  switch (refusal.kind) {
+    case 'missing': {
+      // A dangling symbolic link is a broken entry, not a file deleted during the listing. Anything
+      // else found there now (a file moved away and back meanwhile) vanished when it was opened.
+      const link = await lstat(file).then(
+        (st) => st.isSymbolicLink(),
+        () => false,
+      );
+      return { kind: 'skip', reason: link ? 'unreadable' : 'vanished', error };
+    }
+    case 'folder':
+    case 'not-a-file':
+      return { kind: 'skip', reason: 'not-a-file', error };
+    case 'unopenable':
+      return { kind: 'skip', reason: 'unreadable', error };
+    case 'empty':
+      return { kind: 'skip', reason: 'empty' };
+    default:
+      return { kind: 'skip', reason: 'invalid', error };
+  }
+}
+
+/** Where a user message's text starts in a line, for each record shape that carries one. */
+const USER_TEXT_STARTS: readonly {
+  marks: readonly string[];
+  field: string;
+  record: (t: string) => unknown;
+}[] = [
+  {
+    marks: ['"type":"event_msg"', '"type":"user_message"'],
+    field: '"message":"',
+    record: (message) => ({ type: 'event_msg', payload: { type: 'user_message', message } }),
+  },
+  {
+    marks: ['"type":"event_msg"', '"type":"item_completed"', '"type":"UserMessage"'],
+    field: '"text":"',
+    record: (text) => ({
+      type: 'event_msg',
+      payload: { type: 'item_completed', item: { type: 'UserMessage', content: [{ type: 'text', text }] } },
+    }),
+  },
+  {
+    marks: ['"type":"response_item"', '"role":"user"'],
+    field: '"text":"',
+    record: (text) => ({
+      type: 'response_item',
+      payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
+    }),
+  },
+];
+
+/**
+ * The user message record whose text the start of a cut line holds, with the text as far as it
+ * goes; `undefined` when the line is no user message. Reads only the JSON string it finds: the
+ * line is never parsed whole (it was too long to be read whole).
+ */
+export function salvageUserMessage(text: string): unknown {
+  for (const shape of USER_TEXT_STARTS) {
+    let at = 0;
+    for (const mark of shape.marks) {
+      const found = text.indexOf(mark, at);
+      if (found === -1) {
+        at = -1;
+        break;
+      }
+      at = found + mark.length;
+    }
+    if (at === -1) continue;
+    const field = text.indexOf(shape.field, at);
+    if (field === -1) continue;
+    const value = jsonStringPrefix(text, field + shape.field.length);
+    if (value !== undefined && value.trim() !== '') return shape.record(value);
+  }
+  return undefined;
+}
+
+/** The JSON string literal starting at `start` (after its quote), decoded as far as it is whole. */
+function jsonStringPrefix(text: string, start: number): string | undefined {
+  let end = start;
+  while (end < text.length) {
+    const c = text.charCodeAt(end);
+    if (c === 0x22) break;
+    if (c === 0x5c) {
+      const next = text[end + 1];
+      const width = next === 'u' ? 6 : 2;
+      if (next === undefined || end + width > text.length) break;
+      end += width;
+      continue;
+    }
+    end++;
+  }
+  try {
+    return (JSON.parse(`"${text.slice(start, end)}"`) as string).replace(/\uFFFD+$/, '');
+  } catch {
+    return undefined;
+  }
 }

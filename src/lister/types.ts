@@ -134,7 +134,9 @@ export interface IterateSessionsOptions {
    */
   headRecords?: number;
   /**
-   * How many bytes of each file to read at most while looking for the first user message.
+   * How many bytes of each file to read at most, after its `session_meta` line, while looking for
+   * the first user message. The `session_meta` line itself (long base instructions) is read whole
+   * up to 16 MiB. A user message the bound cuts gives its start as the preview.
    * @defaultValue `1048576` (1 MiB)
    */
   maxHeadBytes?: number;

@@ -6,8 +6,10 @@ import type {
   SnapshotLink,
 } from '../format/types.js';
 import { isSessionMetaLine, itemOf, toSnapshotLink } from '../format/types.js';
-import type { RolloutProblem, StreamRolloutOptions, StreamState } from './stream.js';
-import { WHOLE_FILE_CHUNK, readEntries } from './stream.js';
+import type { RolloutProblem } from './engine.js';
+import { WHOLE_FILE_CHUNK, newState } from './engine.js';
+import type { StreamRolloutOptions } from './stream.js';
+import { readEntries } from './stream.js';
 
 /**
  * A whole rollout, read.
@@ -50,7 +52,7 @@ export async function readRollout(
   options: Omit<StreamRolloutOptions, 'onProblem'> = {},
 ): Promise<ReadRolloutResult> {
   const errors: RolloutProblem[] = [];
-  const state: StreamState = { format: 'envelope', lastOrdinal: undefined };
+  const state = newState();
   const lines: RolloutLine[] = [];
   const lineNumbers: number[] = [];
   const items: RolloutItem[] = [];

@@ -162,7 +162,7 @@ describe('rollouts validate', () => {
     const home = await tempDir();
     await seedSessions(home, 2);
     const r = await cli(['validate', '--home', home]);
-    expect(r).toMatchObject({ code: 0, out: '', err: '2 files checked, 0 problems in 0\n' });
+    expect(r).toMatchObject({ code: 0, out: '', err: '2 files checked, no problems\n' });
   });
 
   it('prints file:line: message for each problem and exits 1', async () => {
@@ -182,7 +182,7 @@ describe('rollouts validate', () => {
       expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: invalid JSON`)),
       `${empty}:0: empty file`,
     ]);
-    expect(r.err).toBe('2 files checked, 4 problems in 2\n');
+    expect(r.err).toBe('2 files checked, 4 problems in 2 files\n');
   });
 });
 

@@ -89,8 +89,8 @@ describe('readRollout', () => {
     const r = await readRollout(p);
     expect(r.items).toHaveLength(2);
     expect(r.errors).toEqual([
-      { line: 1, message: expect.stringMatching(/byte order mark/) },
-      { line: 1, message: expect.stringMatching(/CRLF/) },
+      { line: 1, kind: 'bom', message: expect.stringMatching(/byte order mark/) },
+      { line: 1, kind: 'crlf', message: expect.stringMatching(/CRLF/) },
     ]);
   });
 
@@ -104,7 +104,9 @@ describe('readRollout', () => {
       Buffer.from('"}}\n'),
     ]);
     const r = await readRollout(await file(bad));
-    expect(r.errors).toEqual([{ line: 3, message: expect.stringMatching(/invalid UTF-8/) }]);
+    expect(r.errors).toEqual([
+      { line: 3, kind: 'bad-utf8', message: expect.stringMatching(/invalid UTF-8/) },
+    ]);
     expect(r.items).toHaveLength(2);
   });
 
@@ -131,7 +133,7 @@ describe('readRollout', () => {
     const r = await readRollout(await file(lines.join('\n') + '\n'));
     expect(r.format).toBe('paginated');
     expect(r.lastOrdinal).toBe(4);
-    expect(r.errors).toEqual([{ line: 4, message: 'ordinal 4 where 3 was expected' }]);
+    expect(r.errors).toEqual([{ line: 4, kind: 'ordinal-gap', message: 'ordinal 4 where 3 was expected' }]);
   });
 
   it('reads the legacy bare format', async () => {
@@ -178,7 +180,7 @@ describe('readRollout', () => {
     expect(r.errors).toEqual([]);
     expect((r.items[0]!.payload as { message: string }).message).toBe(big);
     const r2 = await readRollout(p, { maxLineBytes: 1024 * 1024 });
-    expect(r2.errors).toEqual([{ line: 2, message: expect.stringMatching(/longer than/) }]);
+    expect(r2.errors).toEqual([{ line: 2, kind: 'too-long', message: expect.stringMatching(/longer than/) }]);
     expect(r2.items).toHaveLength(1);
   });
 
@@ -254,7 +256,7 @@ describe('a tail torn inside a multi-byte character', () => {
     const cut = whole.subarray(0, whole.indexOf(Buffer.from('語')) + 1); // inside the 3-byte 語
     const p = await file(Buffer.concat([Buffer.from(meta() + '\n' + user('a') + '\n'), cut]));
     const r = await readRollout(p);
-    expect(r.errors).toEqual([{ line: 3, message: expect.stringMatching(/^torn last line/) }]);
+    expect(r.errors).toEqual([{ line: 3, kind: 'torn', message: expect.stringMatching(/^torn last line/) }]);
   });
 
   it('a complete last line without a newline still reports its bad bytes', async () => {
@@ -265,7 +267,9 @@ describe('a tail torn inside a multi-byte character', () => {
       Buffer.from('"}}'),
     ]);
     const r = await readRollout(await file(bad));
-    expect(r.errors).toEqual([{ line: 2, message: expect.stringMatching(/invalid UTF-8/) }]);
+    expect(r.errors).toEqual([
+      { line: 2, kind: 'bad-utf8', message: expect.stringMatching(/invalid UTF-8/) },
+    ]);
     expect(r.items).toHaveLength(1);
   });
 });

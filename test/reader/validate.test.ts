@@ -75,15 +75,19 @@ describe('validateRollout', () => {
     const p = await file(['not json', meta(other)]);
     const problems = await validateRollout(p);
     expect(problems).toEqual([
-      { line: 1, message: expect.stringMatching(/^invalid JSON/) },
-      { line: 2, message: 'session_meta is not on the first line' },
-      { line: 2, message: `session_meta id ${other} differs from the id in the file name (${ID})` },
+      { line: 1, kind: 'invalid-json', message: expect.stringMatching(/^invalid JSON/) },
+      { line: 2, kind: 'meta-not-first', message: 'session_meta is not on the first line' },
+      {
+        line: 2,
+        kind: 'id-mismatch',
+        message: `session_meta id ${other} differs from the id in the file name (${ID})`,
+      },
     ]);
   });
 
   it('turns an unreadable file into one problem on line 0', async () => {
     const p = path.join(await tempDir(), 'x.jsonl');
     await writeFile(p, '');
-    expect(await validateRollout(p)).toEqual([{ line: 0, message: 'empty file' }]);
+    expect(await validateRollout(p)).toEqual([{ line: 0, kind: 'empty', message: 'empty file' }]);
   });
 });

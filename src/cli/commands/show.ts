@@ -1,8 +1,7 @@
-import { createReadStream } from 'node:fs';
 import type { Command } from 'commander';
 import { isHarnessWrapper } from '../../format/preview.js';
 import type { RolloutLine, SessionMetaPayload } from '../../format/types.js';
-import { streamRollout } from '../../reader/stream.js';
+import { rolloutText, streamRollout } from '../../reader/stream.js';
 import type { RolloutProblem } from '../../reader/stream.js';
 import type { Ctx } from '../context.js';
 import { ago } from '../dates.js';
@@ -32,7 +31,9 @@ export function registerShow(program: Command, ctx: Ctx): void {
       const { io, style } = ctx;
       const { path: file } = await resolveSession(arg, flags.home, io);
       if (flags.raw) {
-        for await (const chunk of createReadStream(file)) io.stdout.write(chunk.toString());
+        // Decoded across read edges (a character split between two reads stays whole), and
+        // decompressed for a .jsonl.zst: the lines as stored, not the compressed bytes.
+        for await (const text of rolloutText(file)) io.stdout.write(text);
         return;
       }
       const problems: RolloutProblem[] = [];

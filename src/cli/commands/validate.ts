@@ -16,15 +16,21 @@ export function registerValidate(program: Command, ctx: Ctx): void {
       let targets = files;
       if (targets.length === 0) {
         const home = existingHome(io, opts.home);
-        targets = await fg(['sessions/**/rollout-*.jsonl', 'archived_sessions/rollout-*.jsonl'], {
-          cwd: home,
-          absolute: true,
-          onlyFiles: true,
-          followSymbolicLinks: false,
-          suppressErrors: true,
-        });
+        targets = await fg(
+          ['sessions/**/rollout-*.jsonl?(.zst)', 'archived_sessions/rollout-*.jsonl?(.zst)'],
+          {
+            cwd: home,
+            absolute: true,
+            onlyFiles: true,
+            followSymbolicLinks: false,
+            suppressErrors: true,
+          },
+        );
         targets.sort();
-        if (targets.length === 0) io.stderr.write(`no rollouts under ${home}\n`);
+        if (targets.length === 0) {
+          io.stderr.write(`no rollouts under ${home}\n`);
+          return;
+        }
       }
       const bar = progress(io);
       let bad = 0;
@@ -37,8 +43,19 @@ export function registerValidate(program: Command, ctx: Ctx): void {
         for (const p of found) io.stdout.write(`${file}:${p.line}: ${p.message}\n`);
       }
       bar.done();
-      const summary = `${targets.length} file${targets.length === 1 ? '' : 's'} checked, ${problems} problem${problems === 1 ? '' : 's'} in ${bad}`;
+      const summary = validateSummary(targets.length, problems, bad);
       io.stderr.write(`${problems > 0 ? style.red(summary) : style.green(summary)}\n`);
       if (problems > 0) ctx.exitCode = 1;
     });
+}
+
+const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/** "3 files checked, no problems", "1 file checked, 1 problem", "3 files checked, 4 problems in 2 files". */
+export function validateSummary(files: number, problems: number, badFiles: number): string {
+  const checked = `${count(files, 'file')} checked`;
+  if (problems === 0) return `${checked}, no problems`;
+  return files === 1
+    ? `${checked}, ${count(problems, 'problem')}`
+    : `${checked}, ${count(problems, 'problem')} in ${count(badFiles, 'file')}`;
 }
