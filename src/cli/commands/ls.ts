@@ -128,7 +128,14 @@ function lsColumns(sessions: SessionSummary[], flags: LsFlags, now: Date): Table
       cutLeft: true,
       dropOrder: 5,
     },
-    { header: 'BRANCH', cells: text(branchOf), fit: 'shrink', min: 8, share: 0.2, dropOrder: 4 },
+    {
+      header: 'BRANCH',
+      cells: text((s) => s.git?.branch ?? ''),
+      fit: 'shrink',
+      min: 8,
+      share: 0.2,
+      dropOrder: 4,
+    },
   ];
   if (flags.allSources || flags.source) {
     cols.push({
@@ -146,14 +153,6 @@ function lsColumns(sessions: SessionSummary[], flags: LsFlags, now: Date): Table
     min: 20,
   });
   return cols;
-}
-
-/** The branch recorded at the start, when it is a string (files are not trusted to have one). */
-function branchOf(s: SessionSummary): string {
-  const git: unknown = s.git;
-  if (typeof git !== 'object' || git === null) return '';
-  const branch = (git as { branch?: unknown }).branch;
-  return typeof branch === 'string' ? branch : '';
 }
 
 /** A source as the filter compares it: the string, a sub-agent object's key, else as written. */
