@@ -2,22 +2,48 @@ import type { SessionMetaPayload, SessionSource } from '../format/types.js';
 import type { NormalizedListOptions } from './options.js';
 import { normalizeCwd } from './options.js';
 
-/** The string a `sources` filter compares: the source itself, or a sub-agent object's key. */
-export function sourceLabel(source: SessionSource | undefined): string | undefined {
+/**
+ * The source a `session_meta` without one has: the Codex CLI's `SessionSource` enum defaults to
+ * `VSCode` when the field is missing (serde default), so such files count as interactive.
+ */
+export const MISSING_SOURCE = 'vscode';
+
+/**
+ * The string a `sources` filter compares: the source itself, a sub-agent object's key, `"vscode"`
+ * when the field is missing (as the Codex CLI reads it), and undefined for any other value (null,
+ * a number, an array), which no filter matches.
+ */
+export function sourceLabel(source: SessionSource | null | undefined): string | undefined {
+  if (source === undefined) return MISSING_SOURCE;
   if (typeof source === 'string') return source;
-  if (typeof source === 'object' && source !== null) return Object.keys(source)[0];
+  if (typeof source === 'object' && source !== null && !Array.isArray(source)) return Object.keys(source)[0];
   return undefined;
 }
 
-/** The filters decided by `session_meta` alone, or undefined when there are none. */
-export function metaFilterOf(o: NormalizedListOptions): ((meta: SessionMetaPayload) => boolean) | undefined {
-  const { sources, modelProviders, defaultProvider, cwd } = o;
+/** Whether a session with this `source` passes the `sources` filter (always, without one). */
+export function sourceMatches(
+  sources: ReadonlySet<string> | undefined,
+  source: SessionSource | undefined,
+): boolean {
+  if (sources === undefined) return true;
+  const label = sourceLabel(source);
+  return label !== undefined && sources.has(label);
+}
+
+/**
+ * The filters decided by `session_meta` alone, or undefined when there are none. With
+ * `withSources: false` the `sources` filter is left out (the lister applies it last, to count what
+ * it alone hides).
+ */
+export function metaFilterOf(
+  o: NormalizedListOptions,
+  { withSources = true }: { withSources?: boolean } = {},
+): ((meta: SessionMetaPayload) => boolean) | undefined {
+  const { modelProviders, defaultProvider, cwd } = o;
+  const sources = withSources ? o.sources : undefined;
   if (sources === undefined && modelProviders === undefined && cwd === undefined) return undefined;
   return (meta) => {
-    if (sources !== undefined) {
-      const label = sourceLabel(meta.source);
-      if (label === undefined || !sources.has(label)) return false;
-    }
+    if (!sourceMatches(sources, meta.source)) return false;
     if (modelProviders !== undefined) {
       const provider =
         typeof meta.model_provider === 'string' && meta.model_provider !== ''

@@ -2,7 +2,7 @@ import { lstatSync, statSync } from 'node:fs';
 import { hasErrno } from '../errors.js';
 import { compareKeys, encodeCursor, type CursorKey } from '../format/cursor.js';
 import { homePaths } from '../files/layout.js';
-import { metaFilterOf, matchesSearch } from './filters.js';
+import { metaFilterOf, matchesSearch, sourceLabel, sourceMatches } from './filters.js';
 import { readHead } from './head.js';
 import { Heap } from './heap.js';
 import { LazyThreadNames } from './names.js';
@@ -27,6 +27,11 @@ interface Run {
   ctx: ScanContext;
   /** The last candidate handed to the caller's filters, accepted or not. */
   lastProcessed: CursorKey | undefined;
+  /**
+   * The source label (`''` for none usable) of each session only the `sources` filter left out, in
+   * order; undefined when nobody counts them (iteration).
+   */
+  hiddenBySource: string[] | undefined;
 }
 
 function inCreatedRange(o: NormalizedListOptions, c: Candidate): boolean {
@@ -117,10 +122,11 @@ async function* summaries(
 ): AsyncGenerator<{ summary: SessionSummary; key: CursorKey }> {
   const { o, ctx } = run;
   const names = new LazyThreadNames(o.home, o.signal);
+  // The sources filter is applied last, so that what it alone hides can be counted.
   const headOptions = {
     headRecords: o.headRecords,
     maxHeadBytes: o.maxHeadBytes,
-    metaFilter: metaFilterOf(o),
+    metaFilter: metaFilterOf(o, { withSources: false }),
   };
   const source = candidates(run);
   let previous: CursorKey | undefined;
@@ -156,6 +162,10 @@ async function* summaries(
         if (head.userMessage === undefined && !o.includeEmpty) continue;
         const name = await names.get(c.id);
         if (!matchesSearch(o.search, head.userMessage?.text ?? null, name)) continue;
+        if (!sourceMatches(o.sources, head.meta.source)) {
+          run.hiddenBySource?.push(sourceLabel(head.meta.source) ?? '');
+          continue;
+        }
         yield { summary: toSummary(c, head, name), key: c.key };
       }
     }
@@ -181,16 +191,23 @@ async function* summaries(
  *
  * Files that cannot be listed (empty, torn, unreadable, not UTF-8, not a file, deleted meanwhile,
  * junk names) are skipped, counted in `skippedFiles` and reported to `onSkip`; the page goes on.
+ *
+ * The `sources` filter is applied after the others, so that `filteredBySource` can say how many
+ * sessions it alone left out: the head of a session from another source is read up to its first
+ * user message, as a listed one's is.
  * @throws `InvalidCursorError` for a cursor this library did not make; `TypeError` for bad or
  * contradictory options; the signal's reason when aborted.
  * @public
  */
 export async function listSessions(options: ListSessionsOptions = {}): Promise<SessionPage> {
   const o = normalizeListOptions(options, { scanCap: DEFAULT_SCAN_CAP });
-  const run: Run = { o, ctx: new ScanContext(o.scanCap, o.onSkip, o.signal), lastProcessed: undefined };
+  const hidden: string[] = [];
+  const run = newRun(o, hidden);
   const sessions: SessionSummary[] = [];
   let lastKey: CursorKey | undefined;
   let more = false;
+  // Sessions hidden by source up to the last one of the page: those after it belong to the next page.
+  let hiddenBeforeLast = 0;
   // One more than a page is looked for, so that the last page says so with a null cursor.
   for await (const { summary, key } of summaries(run, () => o.pageSize + 1 - sessions.length)) {
     if (sessions.length === o.pageSize) {
@@ -199,6 +216,7 @@ export async function listSessions(options: ListSessionsOptions = {}): Promise<S
     }
     sessions.push(summary);
     lastKey = key;
+    hiddenBeforeLast = hidden.length;
   }
   let next: CursorKey | undefined;
   if (more) next = lastKey;
@@ -209,7 +227,19 @@ export async function listSessions(options: ListSessionsOptions = {}): Promise<S
     scannedFiles: run.ctx.opened,
     skippedFiles: run.ctx.skipped,
     reachedScanCap: run.ctx.reachedScanCap,
+    filteredBySource: countLabels(more ? hidden.slice(0, hiddenBeforeLast) : hidden),
   };
+}
+
+function newRun(o: NormalizedListOptions, hiddenBySource: string[] | undefined): Run {
+  return { o, ctx: new ScanContext(o.scanCap, o.onSkip, o.signal), lastProcessed: undefined, hiddenBySource };
+}
+
+/** How many times each label occurs, as a plain object (own keys only, so even `__proto__` is data). */
+function countLabels(labels: readonly string[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+  return Object.fromEntries(counts);
 }
 
 /**
@@ -223,6 +253,6 @@ export async function listSessions(options: ListSessionsOptions = {}): Promise<S
  */
 export async function* iterateSessions(options: IterateSessionsOptions = {}): AsyncGenerator<SessionSummary> {
   const o = normalizeListOptions(options, { scanCap: Infinity });
-  const run: Run = { o, ctx: new ScanContext(o.scanCap, o.onSkip, o.signal), lastProcessed: undefined };
+  const run = newRun(o, undefined);
   for await (const { summary } of summaries(run, () => HEAD_CONCURRENCY)) yield summary;
 }

@@ -82,7 +82,11 @@ export interface IterateSessionsOptions {
   sortKey?: 'created' | 'updated';
   /**
    * Keep sessions whose `source` is one of these (exact match; a sub-agent source object matches by
-   * its key, such as `"subagent"`).
+   * its key, such as `"subagent"`). A `session_meta` without a `source` field counts as `"vscode"`,
+   * as the Codex CLI reads it (its `SessionSource` defaults to `VSCode`), so
+   * `['cli', 'vscode']`, the interactive sources, lists it. A `source` of another type (null, a
+   * number, an array) matches no list. What this filter alone left out is counted in
+   * {@link SessionPage.filteredBySource}.
    * @defaultValue every source
    */
   sources?: readonly string[];
@@ -186,6 +190,15 @@ export interface SessionPage {
   skippedFiles: number;
   /** True when the call stopped at `scanCap`: the page may be short, and `nextCursor` goes on. */
   reachedScanCap: boolean;
+  /**
+   * Sessions the `sources` filter alone left out, by source: each passed every other filter (and
+   * has a user message, unless `includeEmpty`), so listing with every source would show it. Keyed
+   * by the string the filter compares (the source, or a sub-agent object's key); `""` counts
+   * sources that are no string or object. Counts only the part of the listing this page covers:
+   * from the cursor to the page's last session, or to where the listing ended or stopped at
+   * `scanCap`; paging on counts each session once. `{}` without a `sources` filter.
+   */
+  filteredBySource: Record<string, number>;
 }
 
 /**

@@ -82,7 +82,10 @@ describe('help and version', () => {
         --search <text>    case-insensitive text in the preview or name
         --archived         list archived sessions instead of live ones
         --all-sources      sessions from every source (exec, mcp, sub-agents, …)
-        --json             one JSON summary per line, then {"nextCursor": …}
+        --width <n>        cut rows to n columns (default: the terminal's; a pipe is
+                           not cut)
+        --json             JSON Lines: {"type":"session",…} per session, then
+                           {"type":"page",…}
         -h, --help         show help
       "
     `);

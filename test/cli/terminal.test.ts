@@ -19,7 +19,11 @@ describe('terminal behaviour', () => {
   it('cuts previews to the terminal width', async () => {
     const home = await tempDir();
     await seedSessions(home, 1);
-    const narrow = await cli(['ls', '--home', home], { columns: 90 });
+    const narrow = await cli(['ls', '--home', home], {
+      stdoutIsTTY: true,
+      columns: 90,
+      env: { NO_COLOR: '1' },
+    });
     for (const line of narrow.out.trimEnd().split('\n')) expect(line.length).toBeLessThanOrEqual(90);
     expect(narrow.out).toMatch(/…\n/);
   });

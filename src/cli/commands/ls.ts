@@ -1,12 +1,18 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import type { SessionSource } from '../../format/types.js';
+import { sourceLabel } from '../../lister/filters.js';
 import { listSessions } from '../../lister/list.js';
-import type { ListSessionsOptions } from '../../lister/types.js';
+import type { ListSessionsOptions, SessionPage, SessionSummary } from '../../lister/types.js';
 import type { Ctx } from '../context.js';
 import { UsageError, collect, dateRange, existingHome, intOption } from '../context.js';
 import { age } from '../dates.js';
-import { columns, cut, localTime, shellQuote, shortId, shortPath } from '../format.js';
+import type { TableColumn } from '../format.js';
+import { fitTable, localTime, outputWidth, shellQuote, shortId, sourceText, tildePath } from '../format.js';
+import { colourEnabled, makeStyle } from '../io.js';
+import { jsonLine } from '../json-lines.js';
+import { cutToWidth, safeLine } from '../terminal-text.js';
 
 interface LsFlags {
   home?: string;
@@ -22,9 +28,13 @@ interface LsFlags {
   archived?: boolean;
   allSources?: boolean;
   json?: boolean;
+  width?: string;
 }
 
-/** The sources the resume picker of the Codex CLI shows by default: interactive sessions. */
+/**
+ * The sources the resume picker of the Codex CLI shows by default: interactive sessions. A file
+ * without a source counts as `vscode`, as the Codex CLI reads it.
+ */
 const INTERACTIVE_SOURCES = ['cli', 'vscode'];
 
 export function registerLs(program: Command, ctx: Ctx): void {
@@ -51,13 +61,15 @@ export function registerLs(program: Command, ctx: Ctx): void {
     .option('--search <text>', 'case-insensitive text in the preview or name')
     .option('--archived', 'list archived sessions instead of live ones')
     .option('--all-sources', 'sessions from every source (exec, mcp, sub-agents, …)')
-    .option('--json', 'one JSON summary per line, then {"nextCursor": …}')
+    .option('--width <n>', "cut rows to n columns (default: the terminal's; a pipe is not cut)")
+    .option('--json', 'JSON Lines: {"type":"session",…} per session, then {"type":"page",…}')
     .action(async (flags: LsFlags, cmd: Command) => {
       const { io, style } = ctx;
       if (flags.allSources && flags.source) {
         throw new UsageError('ls', '--all-sources and --source contradict each other');
       }
       const { since, until } = dateRange('ls', flags, io.now());
+      const width = outputWidth(io, intOption('ls', '--width', flags.width));
       const options: ListSessionsOptions = {
         home: existingHome(io, flags.home),
         pageSize: intOption('ls', '--limit', flags.limit),
@@ -73,37 +85,97 @@ export function registerLs(program: Command, ctx: Ctx): void {
       };
       const page = await listSessions(options);
       if (flags.json) {
-        for (const s of page.sessions) io.stdout.write(`${JSON.stringify(s)}\n`);
-        io.stdout.write(`${JSON.stringify({ nextCursor: page.nextCursor })}\n`);
-        return;
+        for (const s of page.sessions) io.stdout.write(jsonLine({ type: 'session', ...s }));
+        const { sessions: _sessions, ...rest } = page;
+        io.stdout.write(jsonLine({ type: 'page', ...rest }));
+      } else if (page.sessions.length > 0) {
+        const table = fitTable(lsColumns(page.sessions, flags, io.now()), width);
+        io.stdout.write(`${style.bold(table[0]!)}\n${table.slice(1).join('\n')}\n`);
       }
+      // Everything for people goes to stderr, in every mode: stdout stays the table or the JSON.
+      const hint = makeStyle(colourEnabled({ ...io, stdoutIsTTY: io.stderrIsTTY }));
       if (page.sessions.length === 0) {
         io.stderr.write(
           `no sessions${flags.cursor ? ' after this cursor' : ''}${page.reachedScanCap ? ' (scan cap reached)' : ''}\n`,
         );
-        return;
       }
-      const width = io.columns ?? 120;
-      const rows = page.sessions.map((s) => [
-        shortId(s.id),
-        localTime(s.createdAt),
-        age(flags.sort === 'updated' ? s.updatedAt : s.createdAt, io.now()),
-        shortPath(s.cwd, 28),
-        cut(s.git?.branch ?? '', 20),
-        s.name ? `[${s.name}] ${s.preview ?? ''}` : (s.preview ?? ''),
-      ]);
-      const header = ['ID', 'CREATED', 'AGE', 'CWD', 'BRANCH', 'PREVIEW'];
-      const fixed = header
-        .slice(0, -1)
-        .map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)) + 2);
-      const previewWidth = Math.max(20, width - fixed.reduce((a, b) => a + b, 0));
-      for (const r of rows) r[5] = cut(r[5]!, previewWidth);
-      const table = columns([header, ...rows]).split('\n');
-      io.stdout.write(`${style.bold(table[0]!)}\n${table.slice(1).join('\n')}\n`);
+      const hidden = flags.source === undefined && !flags.allSources ? hiddenSources(page) : undefined;
+      if (hidden) io.stderr.write(`${hint.dim(hidden)}\n`);
       if (page.nextCursor) {
-        io.stdout.write(style.dim(`more: rollouts ls ${nextArgs(cmd, page.nextCursor)}\n`));
+        io.stderr.write(`${hint.dim(`more: rollouts ls ${nextArgs(cmd, page.nextCursor)}`)}\n`);
       }
     });
+}
+
+/** The table's columns, every string from a session made safe; SOURCE only when sources were chosen. */
+function lsColumns(sessions: SessionSummary[], flags: LsFlags, now: Date): TableColumn[] {
+  const text = (f: (s: SessionSummary) => string): string[] => sessions.map((s) => safeLine(f(s)));
+  const cols: TableColumn[] = [
+    { header: 'ID', cells: text((s) => shortId(s.id)), fit: 'fixed' },
+    { header: 'CREATED', cells: text((s) => localTime(s.createdAt)), fit: 'fixed', dropOrder: 1 },
+    {
+      header: 'AGE',
+      cells: text((s) => age(flags.sort === 'updated' ? s.updatedAt : s.createdAt, now)),
+      fit: 'fixed',
+      dropOrder: 3,
+    },
+    {
+      header: 'CWD',
+      cells: text((s) => (s.cwd ? tildePath(s.cwd) : '')),
+      fit: 'shrink',
+      min: 12,
+      share: 0.3,
+      cutLeft: true,
+      dropOrder: 5,
+    },
+    {
+      header: 'BRANCH',
+      cells: text((s) => s.git?.branch ?? ''),
+      fit: 'shrink',
+      min: 8,
+      share: 0.2,
+      dropOrder: 4,
+    },
+  ];
+  if (flags.allSources || flags.source) {
+    cols.push({
+      header: 'SOURCE',
+      cells: text((s) => sourceCell(s.source)),
+      fit: 'fixed',
+      max: 16,
+      dropOrder: 2,
+    });
+  }
+  cols.push({
+    header: 'PREVIEW',
+    cells: text((s) => (s.name ? `[${s.name}] ${s.preview ?? ''}` : (s.preview ?? ''))),
+    fit: 'fill',
+    min: 20,
+  });
+  return cols;
+}
+
+/** A source as the filter compares it: the string, a sub-agent object's key, else as written. */
+function sourceCell(source: SessionSource | null): string {
+  if (source === null) return '';
+  if (typeof source === 'string' || (typeof source === 'object' && !Array.isArray(source))) {
+    return sourceLabel(source) ?? '';
+  }
+  return sourceText(source);
+}
+
+/** "3 sessions from other sources (exec, mcp) not shown; …" when the default filter hid any. */
+function hiddenSources(page: SessionPage): string | undefined {
+  const entries = Object.entries(page.filteredBySource).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const n = entries.reduce((a, [, k]) => a + k, 0);
+  if (n === 0) return undefined;
+  const names = entries
+    .slice(0, 4)
+    .map(([label]) => (label === '' ? 'unknown' : cutToWidth(safeLine(label), 24)));
+  if (entries.length > 4) names.push('…');
+  const what = n === 1 ? 'session from another source' : 'sessions from other sources';
+  const where = page.nextCursor !== null ? ' on this page' : '';
+  return `${n} ${what} (${names.join(', ')}) not shown${where}; --all-sources shows ${n === 1 ? 'it' : 'them'}`;
 }
 
 /** The same flags as this call, with the new cursor: a ready-to-run command for the next page. */
@@ -121,6 +193,8 @@ function nextArgs(cmd: Command, cursor: string): string {
   if (opts.search) out.push('--search', shellQuote(opts.search));
   if (opts.archived) out.push('--archived');
   if (opts.allSources) out.push('--all-sources');
+  if (opts.width) out.push('--width', shellQuote(opts.width));
+  if (opts.json) out.push('--json');
   out.push('--cursor', shellQuote(cursor));
   return out.join(' ');
 }
