@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { lstat, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
+import { inflateSync } from 'node:zlib';
 import { GitError, RolloutIOError, hasErrno } from '../errors.js';
 import { FILE_MODE } from '../files/layout.js';
 import { EMPTY_TREE, diffIndexNames } from './changes.js';
@@ -9,6 +10,7 @@ import type { HeldLock } from './lock.js';
 import { removeTemporaries } from './loose-object.js';
 import { compileFilter, fromByteString } from './path-filter.js';
 import type { PathFilter } from './path-filter.js';
+import { RefFiles } from './ref-files.js';
 import { TEXT_FILE_BUDGET, copyRegularFile, readRegularText } from './repo-files.js';
 import { settleAll } from './settle.js';
 import { exists, storeGit, writeIfChanged } from './store-context.js';
@@ -112,7 +114,15 @@ async function updateIndexAndWriteTree(
 ): Promise<WorkspaceTree> {
   const alternates = allowSeed ? await seedIndex(ctx) : undefined;
   const seeded = alternates !== undefined;
-  const [filterChanged, bound] = await Promise.all([syncExcludes(ctx, filter), readSizeBound(ctx)]);
+  const [filterChanged, state] = await Promise.all([syncExcludes(ctx, filter), readIndexState(ctx)]);
+  let bound = state.bound;
+  // An index written by something else: what the HEAD tree's bound does not cover is measured.
+  let sinceTree: string | undefined;
+  if (bound === undefined && !seeded && state.indexExists) {
+    const tree = await headTree(ctx);
+    bound = tree === undefined ? undefined : state.trees.get(tree);
+    if (bound !== undefined) sinceTree = tree;
+  }
   const plain = ctx.workspace.kind === 'plain';
   // A plain folder is walked in full (its .gitignore files honoured); a Git workspace lists new
   // folders collapsed, the one mode git 2.39's untracked cache serves.
@@ -126,7 +136,7 @@ async function updateIndexAndWriteTree(
   ];
   // Sizes of the indexed files are needed when the cap may be below one of them.
   const checkSizes = !seeded && (bound === undefined || bound > maxFileSize);
-  const [status, listed] = await settleAll([
+  const [status, listed, sinceHead] = await settleAll([
     // Optional locks on: status may write refreshed stat data and its untracked cache back to our
     // own index, so the next status skips unchanged files and folders.
     storeGit(ctx, lock, statusArgs, {
@@ -137,6 +147,23 @@ async function updateIndexAndWriteTree(
     }),
     seeded || filterChanged || checkSizes
       ? storeGit(ctx, lock, ['ls-files', '-z', '-v', '--stage'], { signal, alternates, binary: true })
+      : Promise.resolve(undefined),
+    sinceTree !== undefined && !checkSizes
+      ? storeGit(
+          ctx,
+          lock,
+          [
+            'diff-index',
+            '--cached',
+            '--raw',
+            '-z',
+            '--no-renames',
+            '--no-abbrev',
+            '--end-of-options',
+            sinceTree,
+          ],
+          { signal, binary: true },
+        )
       : Promise.resolve(undefined),
   ] as const);
 
@@ -262,6 +289,17 @@ async function updateIndexAndWriteTree(
       sizeChecks.push([p, oid]);
     }
   }
+  if (sinceHead) {
+    const parts = sinceHead.stdout.toString('latin1').split('\0');
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+      // `:<old mode> <new mode> <old oid> <new oid> <status>`: the new side is the index.
+      const [, mode, , oid = ''] = parts[i]!.split(' ');
+      const p = parts[i + 1]!;
+      if ((mode === '100644' || mode === '100755') && !candidates.has(p) && !removals.has(p)) {
+        if (filter.keepFile(p)) sizeChecks.push([p, oid]);
+      }
+    }
+  }
   if (plain && (filterChanged || gitignoreChanged)) {
     // Entries a .gitignore now ignores (git keeps ignored files it tracks; the store does not).
     const ignored = await storeGit(
@@ -375,7 +413,7 @@ async function updateIndexAndWriteTree(
       ? Promise.resolve(changes.sort(byPath))
       : diffIndexNames(ctx, lock, parent ?? EMPTY_TREE, signal, alternates),
   ] as const);
-  await writeSizeBound(ctx, largest);
+  await writeIndexState(ctx, state, written.stdout, largest);
   skipped.sort(byPath);
   return { tree: written.stdout, skipped, alternates, changedFiles };
 }
@@ -391,10 +429,21 @@ function workspacePath(root: string, p: string): string | Buffer {
 
 /**
  * The size bound of the indexed files: the largest file any update may have put in the index,
- * kept beside the exact index file it describes (its inode, size and times). Undefined when
- * unknown: the index was written by something else (a rewind, a killed capture) or never measured.
+ * kept beside the exact index file it describes (its inode, size and times), and for each of the
+ * last trees written (an upper bound of its files, true forever). When the index was written by
+ * something else (a rewind's `read-tree`, a killed capture), the bound of the tree of the store's
+ * HEAD still holds for every entry equal to that tree's, and only the others are measured.
  */
 const STATE_FILE = 'rollouts-index-state.json';
+const KEPT_TREES = 64;
+
+interface IndexState {
+  /** The bound for the index as it is, when known. */
+  bound: number | undefined;
+  /** Bounds of recent trees. */
+  trees: Map<string, number>;
+  indexExists: boolean;
+}
 
 async function indexIdentity(ctx: StoreContext): Promise<string | undefined> {
   try {
@@ -406,33 +455,69 @@ async function indexIdentity(ctx: StoreContext): Promise<string | undefined> {
   }
 }
 
-async function readSizeBound(ctx: StoreContext): Promise<number | undefined> {
+async function readIndexState(ctx: StoreContext): Promise<IndexState> {
   const [identity, text] = await Promise.all([
     indexIdentity(ctx),
     readFile(path.join(ctx.gitDir, STATE_FILE), 'utf8').catch(() => undefined),
   ]);
-  if (identity === undefined) return 0; // no index: no entries
+  const trees = new Map<string, number>();
+  let bound: number | undefined;
   try {
-    const state = JSON.parse(text ?? 'null') as { index?: unknown; maxFileSize?: unknown } | null;
-    if (state?.index === identity && typeof state.maxFileSize === 'number') return state.maxFileSize;
+    const state = JSON.parse(text ?? 'null') as {
+      index?: unknown;
+      maxFileSize?: unknown;
+      trees?: unknown;
+    } | null;
+    if (typeof state !== 'object' || state === null) throw new TypeError('not a state');
+    if (identity !== undefined && state.index === identity && typeof state.maxFileSize === 'number') {
+      bound = state.maxFileSize;
+    }
+    if (typeof state.trees === 'object' && state.trees !== null) {
+      for (const [tree, size] of Object.entries(state.trees)) {
+        if (/^[0-9a-f]{40}$/.test(tree) && typeof size === 'number') trees.set(tree, size);
+      }
+    }
   } catch {
-    // unreadable: unknown
+    // unreadable: nothing known
   }
-  return undefined;
+  // No index: no entries.
+  return { bound: identity === undefined ? 0 : bound, trees, indexExists: identity !== undefined };
 }
 
 /** Best effort: a bound that cannot be written is simply unknown next time. */
-async function writeSizeBound(ctx: StoreContext, largest: number): Promise<void> {
+async function writeIndexState(
+  ctx: StoreContext,
+  state: IndexState,
+  tree: string,
+  largest: number,
+): Promise<void> {
   const file = path.join(ctx.gitDir, STATE_FILE);
   const tmp = `${file}.rollouts-tmp`;
+  state.trees.delete(tree);
+  state.trees.set(tree, largest);
+  const trees = [...state.trees].slice(-KEPT_TREES);
   try {
     const identity = await indexIdentity(ctx);
-    await writeFile(tmp, `${JSON.stringify({ index: identity ?? null, maxFileSize: largest })}\n`, {
-      mode: FILE_MODE,
-    });
+    const body = { index: identity ?? null, maxFileSize: largest, trees: Object.fromEntries(trees) };
+    await writeFile(tmp, `${JSON.stringify(body)}\n`, { mode: FILE_MODE });
     await rename(tmp, file);
   } catch {
     await Promise.all([rm(tmp, { force: true }), rm(file, { force: true })]).catch(() => undefined);
+  }
+}
+
+/** The tree of the store's HEAD commit when it is a loose object (every snapshot commit is). */
+async function headTree(ctx: StoreContext): Promise<string | undefined> {
+  try {
+    const commit = await new RefFiles(ctx.gitDir).resolve('HEAD');
+    if (commit === undefined || !/^[0-9a-f]{40}$/.test(commit)) return undefined;
+    const raw = inflateSync(
+      await readFile(path.join(ctx.gitDir, 'objects', commit.slice(0, 2), commit.slice(2))),
+    );
+    const head = raw.subarray(0, 100).toString('latin1');
+    return /^commit \d+\0tree ([0-9a-f]{40})\n/.exec(head)?.[1];
+  } catch {
+    return undefined;
   }
 }
 

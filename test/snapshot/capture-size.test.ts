@@ -2,6 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SnapshotStore } from '../../src/snapshot/snapshot-store.js';
+import { runGit } from '../../src/files/git.js';
 import { makeHome, makeRepo } from '../helpers/snapshot-fixtures.js';
 import { treePaths } from '../helpers/snapshot-tree.js';
 import { tempDir } from '../helpers/temp.js';
@@ -66,6 +67,26 @@ describe('maxFileSize holds for every file of every capture', () => {
     expect(await treePaths(small.path, m2.tree)).toEqual(['a.txt']);
     // The rewind puts big.bin back on disk and in the index, behind the capture's back.
     await large.restore({ sessionId: 's', messageId: 'm1' }, { inPlace: true });
+    const m3 = await small.capture({ sessionId: 's', messageId: 'm3' });
+    expect(await treePaths(small.path, m3.tree)).toEqual(['a.txt']);
+    expect(m3.skipped).toEqual([{ path: 'big.bin', reason: 'too-large', size: 2 * MiB }]);
+  });
+
+  it('holds when the index was rewritten without the store HEAD following (a rewind killed half-way)', async () => {
+    const ws = await makeRepo({ 'a.txt': 'a\n' });
+    await writeFile(path.join(ws, 'big.bin'), Buffer.alloc(2 * MiB, 6));
+    const home = await makeHome();
+    const large = await SnapshotStore.open({ workspace: ws, home });
+    const small = await SnapshotStore.open({ workspace: ws, home, maxFileSize: MiB });
+    const m1 = await large.capture({ sessionId: 's', messageId: 'm1' });
+    await rm(path.join(ws, 'big.bin'));
+    const m2 = await small.capture({ sessionId: 's', messageId: 'm2' });
+    await runGit(['read-tree', '-m', '-u', m2.tree, m1.tree], {
+      cwd: ws,
+      gitDir: small.path,
+      workTree: ws,
+      indexFile: path.join(small.path, 'index'),
+    });
     const m3 = await small.capture({ sessionId: 's', messageId: 'm3' });
     expect(await treePaths(small.path, m3.tree)).toEqual(['a.txt']);
     expect(m3.skipped).toEqual([{ path: 'big.bin', reason: 'too-large', size: 2 * MiB }]);

@@ -42,12 +42,12 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
     .option('--replace', 'take the snapshot again if this message has one')
     .option(
       '--include <glob>',
-      'capture only paths matching this glob (relative to the workspace, dotfiles matched, a folder covers its files); repeatable',
+      'capture only paths matching the glob (relative to the workspace; a folder covers its files; repeatable)',
       collect,
     )
     .option(
       '--exclude <glob>',
-      'leave out paths matching this glob (wins over --include); repeatable',
+      'leave out paths matching the glob (wins over --include; repeatable)',
       collect,
     )
     .option('--home <dir>', 'the home holding the stores (default: $CODEX_HOME or ~/.codex)')
