@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { invalidArgument } from '../errors.js';
 
 /**
  * Which workspace paths a capture may hold: never a path under one of the store's excluded prefixes
@@ -23,27 +24,22 @@ function picomatch(): Picomatch {
   return loaded;
 }
 
-/** A bad option, as every TypeError of the library marks it. */
-export function invalidValue(message: string): TypeError {
-  return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_VALUE' });
-}
-
 /** Checks a list of glob patterns and returns it normalised (a leading `./` dropped). */
 export function checkGlobs(value: unknown, name: string): string[] | undefined {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value)) throw invalidValue(`\`${name}\` must be an array of glob patterns.`);
+  if (!Array.isArray(value)) throw invalidArgument(`\`${name}\` must be an array of glob patterns.`);
   return value.map((p: unknown) => {
     if (typeof p !== 'string' || p === '' || p.includes('\0')) {
-      throw invalidValue(`\`${name}\`: every pattern must be a non-empty string.`);
+      throw invalidArgument(`\`${name}\`: every pattern must be a non-empty string.`);
     }
     const pattern = p.replace(/^(\.\/)+/, '');
     if (pattern === '' || pattern.startsWith('/') || pattern.startsWith('!')) {
-      throw invalidValue(
+      throw invalidArgument(
         `\`${name}\`: ${JSON.stringify(p)} cannot match: patterns are relative to the workspace root and never negated (use \`exclude\`).`,
       );
     }
     if (pattern.split('/').includes('..')) {
-      throw invalidValue(`\`${name}\`: ${JSON.stringify(p)} cannot match: no \`..\` in a pattern.`);
+      throw invalidArgument(`\`${name}\`: ${JSON.stringify(p)} cannot match: no \`..\` in a pattern.`);
     }
     return pattern;
   });

@@ -1,12 +1,11 @@
 import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { GitError, RolloutIOError, hasErrno } from '../errors.js';
+import { GitError, RolloutIOError, hasErrno, invalidArgument } from '../errors.js';
 import { DIR_MODE, FILE_MODE, homePaths } from '../files/layout.js';
 import { runGit } from '../files/git.js';
 import type { GitResult, GitRunOptions } from '../files/git.js';
 import { withStoreLock } from './lock.js';
 import type { HeldLock } from './lock.js';
-import { invalidValue } from './path-filter.js';
 import { INDEX_HEAD_REF } from './refs.js';
 import { resolveWorkspace, workspaceKey } from './workspace.js';
 import type { Workspace } from './workspace.js';
@@ -100,7 +99,9 @@ async function homeInside(root: string, home: string): Promise<string[]> {
     if (p === undefined) return;
     const rel = path.relative(root, p);
     if (rel === '' && folder) {
-      throw invalidValue(`The workspace ${root} is the home or one of its folders; pick another workspace.`);
+      throw invalidArgument(
+        `The workspace ${root} is the home or one of its folders; pick another workspace.`,
+      );
     }
     if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return;
     found.add(`${rel.split(path.sep).join('/')}${folder ? '/' : ''}`);
@@ -113,7 +114,7 @@ async function homeInside(root: string, home: string): Promise<string[]> {
       const inHome = folder(h);
       const realFolder = await real(inHome);
       if (isWithin(inHome, root) || (realFolder !== undefined && isWithin(realFolder, root))) {
-        throw invalidValue(
+        throw invalidArgument(
           `The workspace ${root} lies inside the home folder ${inHome}; pick another workspace.`,
         );
       }
