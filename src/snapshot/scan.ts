@@ -468,7 +468,8 @@ async function readIndexState(ctx: StoreContext): Promise<IndexState> {
       maxFileSize?: unknown;
       trees?: unknown;
     } | null;
-    if (typeof state !== 'object' || state === null) throw new TypeError('not a state');
+    if (typeof state !== 'object' || state === null)
+      return { bound: identity === undefined ? 0 : undefined, trees, indexExists: identity !== undefined };
     if (identity !== undefined && state.index === identity && typeof state.maxFileSize === 'number') {
       bound = state.maxFileSize;
     }
