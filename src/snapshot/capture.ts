@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { SnapshotExistsError } from '../errors.js';
 import type { HeldLock } from './lock.js';
-import { writeLooseObject } from './loose-object.js';
+import { removeTemporaries, writeLooseObject } from './loose-object.js';
 import { RefFiles, updateRefFiles, writeStoreHead } from './ref-files.js';
 import { RECORD_SCHEMA_VERSION, encodeCommitMessage, messageRef, sessionHeadRef, vcsToDisk } from './refs.js';
 import type { SnapshotRecord } from './refs.js';
@@ -27,6 +27,9 @@ export interface CaptureInput {
   metadata: Record<string, unknown> | null;
   replace: boolean;
   maxFileSize: number;
+  /** The capture's globs; absent, the store's. */
+  include?: string[] | undefined;
+  exclude?: string[] | undefined;
   signal: AbortSignal | undefined;
 }
 
@@ -35,6 +38,16 @@ export async function captureLocked(
   lock: HeldLock,
   input: CaptureInput,
 ): Promise<CaptureResult> {
+  try {
+    return await capture(ctx, lock, input);
+  } catch (error) {
+    // A failed capture (a full disk, an abort, a git failure) leaves no temporary file behind.
+    await removeTemporaries(ctx.gitDir);
+    throw error;
+  }
+}
+
+async function capture(ctx: StoreContext, lock: HeldLock, input: CaptureInput): Promise<CaptureResult> {
   const { sessionId, messageId, signal } = input;
   const msgRef = messageRef(sessionId, messageId);
   const headRef = sessionHeadRef(sessionId);
@@ -47,7 +60,7 @@ export async function captureLocked(
     refs.resolve(msgRef),
     base,
     readVcsInfo(ctx.workspace),
-    writeWorkspaceTree(ctx, lock, input.maxFileSize, signal, base),
+    writeWorkspaceTree(ctx, lock, input.maxFileSize, signal, base, input),
   ] as const);
   if (existing !== undefined && !input.replace) throw new SnapshotExistsError(sessionId, messageId);
   signal?.throwIfAborted();

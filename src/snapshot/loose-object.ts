@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { RolloutIOError, hasErrno } from '../errors.js';
@@ -57,3 +58,31 @@ export function writeLooseObject(gitDir: string, type: LooseObjectType, body: Bu
   }
   return oid;
 }
+
+/**
+ * Removes what a failed write leaves in a store: git's and our temporary objects
+ * (`objects/xx/tmp_obj_*`), temporary packs (`objects/pack/tmp_*`), temporary shared indexes and
+ * our `*.rollouts-tmp` files. For a caller holding the store lock once every git process it
+ * started has ended: every writer holds that lock, so no such file is anyone's work in progress.
+ * Complete objects stay (they are valid, and the next capture reuses them). Never throws: a
+ * cleanup that fails must not hide the error that called it.
+ */
+export async function removeTemporaries(gitDir: string): Promise<void> {
+  const objects = path.join(gitDir, 'objects');
+  const list = async (dir: string): Promise<string[]> => readdir(dir).catch(() => [] as string[]);
+  const remove = (dir: string, names: string[], test: (n: string) => boolean): Promise<unknown> =>
+    Promise.all(names.filter(test).map((n) => rm(path.join(dir, n), { force: true }).catch(() => undefined)));
+  const fanout = (await list(objects)).filter((n) => /^[0-9a-f]{2}$/.test(n));
+  await Promise.all([
+    ...fanout.map(async (d) => remove(path.join(objects, d), await list(path.join(objects, d)), isTemp)),
+    list(path.join(objects, 'pack')).then((names) => remove(path.join(objects, 'pack'), names, isTemp)),
+    list(gitDir).then((names) =>
+      remove(gitDir, names, (n) => n.startsWith('sharedindex_') || n.endsWith('.rollouts-tmp')),
+    ),
+    list(path.join(gitDir, 'info')).then((names) =>
+      remove(path.join(gitDir, 'info'), names, (n) => n.endsWith('.rollouts-tmp')),
+    ),
+  ]);
+}
+
+const isTemp = (name: string): boolean => name.startsWith('tmp_');

@@ -295,7 +295,7 @@ async function removeTemps(root: string, manifest: RewindManifest): Promise<void
  */
 async function protectedPrefixes(ctx: StoreContext): Promise<string[]> {
   const out = new Set<string>();
-  if (ctx.excludedPrefix !== undefined) out.add(bytesOf(ctx.excludedPrefix));
+  for (const prefix of ctx.excludedPrefixes) out.add(bytesOf(prefix));
   let home = path.resolve(ctx.home);
   try {
     home = await realpath(home);

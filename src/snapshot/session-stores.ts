@@ -105,8 +105,10 @@ export async function deleteSessionSnapshotsIn(
     gitDir,
     indexFile: path.join(gitDir, 'index'),
     lockFile: path.join(gitDir, 'rollouts.lock'),
-    excludedPrefix: undefined,
+    excludedPrefixes: [],
     maxFileSize: 0,
+    include: [],
+    exclude: [],
   };
   try {
     const result = await withStoreLock(ctx.lockFile, signal, (lock) =>

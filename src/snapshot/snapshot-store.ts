@@ -8,6 +8,7 @@ import { withStoreLock } from './lock.js';
 import { readJournal } from './backup-store.js';
 import { pushLocked, restoreFromRemote } from './push.js';
 import { restoreToDest, rewindInPlace } from './restore.js';
+import { checkGlobs } from './path-filter.js';
 import { openStoreContext } from './store-context.js';
 import type { StoreContext } from './store-context.js';
 import type {
@@ -50,6 +51,18 @@ export interface SnapshotStoreOptions {
    * @defaultValue 52428800 (50 MiB, {@link DEFAULT_MAX_FILE_SIZE})
    */
   maxFileSize?: number;
+  /**
+   * Default `include` globs of every capture (and of `diff` against the workspace): only paths
+   * matching one of them are captured. See {@link CaptureOptions.include} for the semantics.
+   * @defaultValue none: every path
+   */
+  include?: string[];
+  /**
+   * Default `exclude` globs of every capture (and of `diff` against the workspace). See
+   * {@link CaptureOptions.exclude}.
+   * @defaultValue none
+   */
+  exclude?: string[];
   /** Stops opening (waiting for the store lock, git calls). */
   signal?: AbortSignal;
 }
@@ -75,6 +88,22 @@ export interface CaptureOptions {
    * @defaultValue the store's `maxFileSize`
    */
   maxFileSize?: number;
+  /**
+   * Glob patterns (picomatch, as fast-glob matches): when given, only paths matching one of them
+   * are captured. Patterns are relative to the workspace root and `/`-separated; `*` stays within
+   * one folder, `**` crosses folders; dotfiles match like any name; a pattern matching a folder
+   * covers everything under it (`src` takes `src/**`). Never absolute, never negated (`!`), no
+   * `..`.
+   * @defaultValue the store's `include` (none: every path)
+   */
+  include?: string[];
+  /**
+   * Glob patterns of paths left out, with the same semantics as `include`; exclude wins over
+   * include. `node_modules` leaves out that folder at the root, `**\/node_modules` every one.
+   * Paths left out this way are not listed in `skipped`.
+   * @defaultValue the store's `exclude` (none)
+   */
+  exclude?: string[];
   /** Stops the capture (waiting for the lock, git calls); nothing is linked then. */
   signal?: AbortSignal;
 }
@@ -193,12 +222,18 @@ export interface RestoreFromRemoteOptions {
  * config ignored. Content is stored byte-exact (no end-of-line conversion, filters, `ident` or
  * re-encoding); the exec bit and symbolic links are kept.
  *
- * What a capture holds: in a Git workspace, tracked files and untracked files its `.gitignore`
- * files and `info/exclude` do not ignore, as they are in the working tree (the user's global
- * excludes file is not read: global config is isolated); in a plain folder, every file. Left out
- * and listed in `skipped`: files over `maxFileSize`, unreadable files, nested repositories and
- * submodules (never entered, never renamed), special files. The snapshots folder is never
- * captured, wherever the home is.
+ * What a capture holds: the files on disk, byte-exact (names that are not UTF-8 included). In a
+ * Git workspace, tracked files and untracked files its `.gitignore` files and `info/exclude` do
+ * not ignore, as they are in the working tree (the user's global excludes file is not read: global
+ * config is isolated; skip-worktree and assume-unchanged bits of the user's index are not trusted:
+ * a file a sparse checkout left off the disk is not in the snapshot); in a plain folder, every
+ * file its `.gitignore` files (nested ones too, with git's semantics) do not ignore. Both then
+ * pass the `include`/`exclude` globs. Left out and listed in `skipped`: files over `maxFileSize`
+ * (checked for every file of every capture), unreadable files, nested repositories and submodules
+ * (never entered, never renamed), special files. The home (sessions, archived sessions, writer
+ * locks, session index, snapshots, anything in it) is never captured, wherever it lies inside the
+ * workspace, also through a symbolic link; a workspace that is the home or lies in one of its
+ * folders is refused.
  *
  * Operations on one store serialize on a kernel lock, across processes; a crashed holder never
  * leaves it stale. Raw ids never reach a ref name or a command line: refs are
@@ -237,6 +272,8 @@ export class SnapshotStore {
       workspace: options.workspace,
       home: resolveHome(options.home),
       maxFileSize: checkSize(options.maxFileSize, 'maxFileSize') ?? DEFAULT_MAX_FILE_SIZE,
+      include: checkGlobs(options.include, 'include'),
+      exclude: checkGlobs(options.exclude, 'exclude'),
       signal: options.signal,
     });
     return new SnapshotStore(ctx);
@@ -288,6 +325,8 @@ export class SnapshotStore {
         ? null
         : (JSON.parse(JSON.stringify(options.metadata)) as Record<string, unknown>);
     const maxFileSize = checkSize(options.maxFileSize, 'maxFileSize') ?? this.#ctx.maxFileSize;
+    const include = checkGlobs(options.include, 'capture: include');
+    const exclude = checkGlobs(options.exclude, 'capture: exclude');
     return this.#locked(options.signal, (lock) =>
       captureLocked(this.#ctx, lock, {
         sessionId: options.sessionId,
@@ -295,6 +334,8 @@ export class SnapshotStore {
         metadata,
         replace: options.replace ?? false,
         maxFileSize,
+        include,
+        exclude,
         signal: options.signal,
       }),
     );

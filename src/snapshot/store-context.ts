@@ -1,7 +1,6 @@
-import { mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { GitError, RolloutIOError, hasErrno } from '../errors.js';
-import { invalidArgument } from '../errors.js';
+import { GitError, RolloutIOError, hasErrno, invalidArgument } from '../errors.js';
 import { DIR_MODE, FILE_MODE, homePaths } from '../files/layout.js';
 import { runGit } from '../files/git.js';
 import type { GitResult, GitRunOptions } from '../files/git.js';
@@ -32,38 +31,109 @@ export interface StoreContext {
   /** The persistent index: git's default index path of the store, so `prune` keeps its blobs. */
   indexFile: string;
   lockFile: string;
-  /** Workspace-relative `/`-terminated prefix of the snapshots folder when it lies inside the workspace. */
-  excludedPrefix: string | undefined;
+  /**
+   * What no operation may capture, write or remove: the home and the home's own folders and files
+   * (snapshots, sessions, archived sessions, writer locks, session index), by real path and as
+   * given, wherever they lie inside the workspace. Workspace-relative, `/`-separated, UTF-8; a folder
+   * ends with `/` (and covers itself), anything else is one file. Empty when none lies inside. Test
+   * a path with `isExcludedPath` (path-filter.ts).
+   */
+  excludedPrefixes: string[];
   maxFileSize: number;
+  /** The store's default `include` globs (empty: every path). */
+  include: string[];
+  /** The store's default `exclude` globs. */
+  exclude: string[];
 }
 
 export async function openStoreContext(options: {
   workspace: string;
   home: string;
   maxFileSize: number;
+  include?: string[];
+  exclude?: string[];
   signal?: AbortSignal;
 }): Promise<StoreContext> {
   const workspace = await resolveWorkspace(options.workspace, options.signal);
   const snapshots = homePaths.snapshots(options.home);
   await mkdirPrivate(snapshots);
   const realSnapshots = await realpath(snapshots);
+  const excludedPrefixes = await homeInside(workspace.root, options.home);
   const gitDir = path.join(realSnapshots, workspaceKey(workspace.root));
   await mkdirPrivate(gitDir);
-  const rel = path.relative(workspace.root, realSnapshots);
-  const inside = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
   const ctx: StoreContext = {
     home: options.home,
     workspace,
     gitDir,
     indexFile: path.join(gitDir, 'index'),
     lockFile: path.join(gitDir, 'rollouts.lock'),
-    excludedPrefix: inside ? `${rel.split(path.sep).join('/')}/` : undefined,
+    excludedPrefixes,
     maxFileSize: options.maxFileSize,
+    include: options.include ?? [],
+    exclude: options.exclude ?? [],
   };
-  if (rel === '')
-    throw invalidArgument('The workspace is the snapshots folder itself; pick another workspace.');
   await withStoreLock(ctx.lockFile, options.signal, (lock) => initStore(ctx, lock, options.signal));
   return ctx;
+}
+
+/** The home's own folders (a workspace inside one of them is refused) and its files. */
+const HOME_FOLDERS = [homePaths.snapshots, homePaths.sessions, homePaths.archived, homePaths.locks];
+const HOME_FILES = [homePaths.sessionIndex];
+
+/**
+ * The workspace-relative prefixes of every part of the home inside the workspace, compared by real
+ * path (a home or one of its folders reached through a symbolic link counts where it really is)
+ * and by the path as given. Refuses a workspace that is the home, or lies inside one of its own
+ * folders: nothing of it could be captured.
+ */
+async function homeInside(root: string, home: string): Promise<string[]> {
+  const real = async (p: string): Promise<string | undefined> => {
+    try {
+      return await realpath(p);
+    } catch {
+      return undefined;
+    }
+  };
+  const found = new Set<string>();
+  const add = (p: string | undefined, folder: boolean): void => {
+    if (p === undefined) return;
+    const rel = path.relative(root, p);
+    if (rel === '' && folder) {
+      throw invalidArgument(
+        `The workspace ${root} is the home or one of its folders; pick another workspace.`,
+      );
+    }
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return;
+    found.add(`${rel.split(path.sep).join('/')}${folder ? '/' : ''}`);
+  };
+  const realHome = await real(home);
+  for (const h of new Set([home, realHome])) {
+    if (h === undefined) continue;
+    add(h, true);
+    for (const folder of HOME_FOLDERS) {
+      const inHome = folder(h);
+      const realFolder = await real(inHome);
+      if (isWithin(inHome, root) || (realFolder !== undefined && isWithin(realFolder, root))) {
+        throw invalidArgument(
+          `The workspace ${root} lies inside the home folder ${inHome}; pick another workspace.`,
+        );
+      }
+      add(inHome, true);
+      add(realFolder, true);
+    }
+    for (const file of HOME_FILES) {
+      add(file(h), false);
+      add(await real(file(h)), false);
+    }
+  }
+  // Only the outermost prefixes: one under another adds nothing.
+  const all = [...found].sort();
+  return all.filter((p) => !all.some((q) => q !== p && q.endsWith('/') && p.startsWith(q)));
+}
+
+function isWithin(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 async function initStore(ctx: StoreContext, lock: HeldLock, signal: AbortSignal | undefined): Promise<void> {
@@ -207,17 +277,25 @@ export async function exists(file: string): Promise<boolean> {
   }
 }
 
-export async function writeIfChanged(file: string, content: string): Promise<void> {
+/**
+ * Replaces a small file when its content differs (atomically: a full disk leaves the old content,
+ * and no temporary file). Returns whether it changed.
+ */
+export async function writeIfChanged(file: string, content: string): Promise<boolean> {
   let current: string | undefined;
   try {
     current = await readFile(file, 'utf8');
   } catch (error) {
     if (!hasErrno(error, 'ENOENT')) throw new RolloutIOError('read', file, error);
   }
-  if (current === content) return;
+  if (current === content) return false;
+  const tmp = `${file}.rollouts-tmp`;
   try {
-    await writeFile(file, content, { mode: FILE_MODE });
+    await writeFile(tmp, content, { mode: FILE_MODE });
+    await rename(tmp, file);
   } catch (cause) {
+    await rm(tmp, { force: true });
     throw new RolloutIOError('write', file, cause);
   }
+  return true;
 }

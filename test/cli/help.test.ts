@@ -126,6 +126,10 @@ describe('help and version', () => {
         --message <id>     the message id
         --metadata <json>  a JSON object stored with the snapshot
         --replace          take the snapshot again if this message has one
+        --include <glob>   capture only paths matching the glob (relative to the
+                           workspace; a folder covers its files; repeatable)
+        --exclude <glob>   leave out paths matching the glob (wins over --include;
+                           repeatable)
         --home <dir>       the home holding the stores (default: $CODEX_HOME or
                            ~/.codex)
         -h, --help         show help

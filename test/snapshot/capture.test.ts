@@ -267,15 +267,18 @@ describe('capture in a Git workspace', () => {
 });
 
 describe('capture in a plain folder', () => {
-  it('captures every file, .gitignore or not, but never .git folders or the store', async () => {
+  it('captures every file its .gitignore files do not ignore, but never .git folders or the store', async () => {
     const ws = await tempDir('ar-snap-plain-');
     await writeTree(ws, {
       'a.txt': 'a\n',
       '.gitignore': '*.log\nignored-dir/\n',
-      'x.log': 'kept\n',
+      'x.log': 'ignored\n',
       'deep/er/f': 'f\n',
-      'ignored-dir/kept.txt': 'kept\n',
+      'ignored-dir/left-out.txt': 'ignored\n',
+      'kept-dir/kept.txt': 'kept\n',
     });
+    await mkdir(path.join(ws, 'kept-dir', 'clone'), { recursive: true });
+    await git(path.join(ws, 'kept-dir', 'clone'), 'init', '--quiet', '--template=');
     await mkdir(path.join(ws, 'ignored-dir', 'clone'), { recursive: true });
     await git(path.join(ws, 'ignored-dir', 'clone'), 'init', '--quiet', '--template=');
     const home = path.join(ws, '.codex');
@@ -286,10 +289,9 @@ describe('capture in a plain folder', () => {
       '.gitignore',
       'a.txt',
       'deep/er/f',
-      'ignored-dir/kept.txt',
-      'x.log',
+      'kept-dir/kept.txt',
     ]);
-    expect(snap.skipped).toEqual([{ path: 'ignored-dir/clone/', reason: 'nested-repository' }]);
+    expect(snap.skipped).toEqual([{ path: 'kept-dir/clone/', reason: 'nested-repository' }]);
     await writeTree(ws, { 'a.txt': 'changed\n' });
     const next = await store.capture({ sessionId: 's', messageId: 'm2' });
     expect(next.changedFiles).toEqual([{ path: 'a.txt', status: 'modified' }]);

@@ -20,6 +20,9 @@ async function openStore(ctx: Ctx, workspace: string | undefined, flags: StoreFl
   });
 }
 
+/** Commander's accumulator of a repeatable option. */
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
 function need(command: string, flags: StoreFlags, ...names: ('session' | 'message')[]): void {
   for (const n of names) if (!flags[n]) throw new UsageError(command, `--${n} is required`);
 }
@@ -37,9 +40,22 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
     .option('--message <id>', 'the message id')
     .option('--metadata <json>', 'a JSON object stored with the snapshot')
     .option('--replace', 'take the snapshot again if this message has one')
+    .option(
+      '--include <glob>',
+      'capture only paths matching the glob (relative to the workspace; a folder covers its files; repeatable)',
+      collect,
+    )
+    .option(
+      '--exclude <glob>',
+      'leave out paths matching the glob (wins over --include; repeatable)',
+      collect,
+    )
     .option('--home <dir>', 'the home holding the stores (default: $CODEX_HOME or ~/.codex)')
     .action(
-      async (workspace: string | undefined, flags: StoreFlags & { metadata?: string; replace?: boolean }) => {
+      async (
+        workspace: string | undefined,
+        flags: StoreFlags & { metadata?: string; replace?: boolean; include?: string[]; exclude?: string[] },
+      ) => {
         need('snapshot', flags, 'session', 'message');
         let metadata: Record<string, unknown> | undefined;
         if (flags.metadata !== undefined) {
@@ -61,6 +77,8 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
             messageId: flags.message!,
             metadata,
             replace: flags.replace ?? false,
+            include: flags.include,
+            exclude: flags.exclude,
           });
           bar.done();
           io.stdout.write(`${snap.commit}\n`);
