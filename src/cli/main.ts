@@ -23,7 +23,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .version(VERSION, '-V, --version', 'print the version')
     .option('--debug', 'print stack traces of errors')
     .helpOption('-h, --help', 'show help')
-    .addHelpCommand(false)
+    .helpCommand('help [command]', 'show help for a command')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({

@@ -1,5 +1,7 @@
+import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { RolloutIOError, hasErrno } from '../errors.js';
 
 /**
  * The layout of a home on disk: where it is, the paths inside it, and the names and date folders
@@ -99,4 +101,23 @@ export function parseRolloutFileName(name: string): RolloutFileName | undefined 
     return undefined;
   }
   return { id: m[7]!, nameTime: t, compressed: m[8] !== undefined };
+}
+
+/**
+ * Throws a {@link RolloutIOError} (`ENOENT`, `ENOTDIR`, …) when `home` is not an existing folder:
+ * a mistyped home must not look like a home with no sessions.
+ */
+export function assertHomeFolder(home: string, operation: string): void {
+  let cause: unknown;
+  try {
+    if (statSync(home).isDirectory()) return;
+    cause = Object.assign(new Error('the home is not a folder'), { code: 'ENOTDIR' });
+  } catch (error) {
+    cause = hasErrno(error, 'ENOENT')
+      ? Object.assign(new Error('the home does not exist (pass the right home, or set CODEX_HOME)'), {
+          code: 'ENOENT',
+        })
+      : error;
+  }
+  throw new RolloutIOError(operation, home, cause);
 }

@@ -12,23 +12,37 @@ export interface CursorKey {
   id: string;
 }
 
-const CURSOR_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([^|]+)$/;
+const CURSOR_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([^|]+?)(\|updated)?$/;
+
+/** The orders a cursor can belong to. */
+export type CursorOrder = 'created' | 'updated';
 
 /**
  * The cursor for "strictly after `key`": `<RFC 3339 UTC with milliseconds>|<id>`, the shape the
- * Codex app-server uses.
+ * Codex app-server uses, for the created order; the updated order's cursors end in `|updated`, so
+ * a cursor given to the other order is refused instead of silently skipping sessions.
  */
-export function encodeCursor(key: CursorKey): string {
-  return `${new Date(key.time).toISOString()}|${key.id.toLowerCase()}`;
+export function encodeCursor(key: CursorKey, order: CursorOrder = 'created'): string {
+  return `${new Date(key.time).toISOString()}|${key.id.toLowerCase()}${order === 'updated' ? '|updated' : ''}`;
 }
 
-/** Reads a cursor made by {@link encodeCursor}; anything else is an {@link InvalidCursorError}. */
-export function decodeCursor(cursor: string): CursorKey {
+/**
+ * Reads a cursor made by {@link encodeCursor} for `order`; anything else (another order's cursor
+ * included) is an {@link InvalidCursorError}.
+ */
+export function decodeCursor(cursor: string, order: CursorOrder = 'created'): CursorKey {
   if (typeof cursor !== 'string') throw new InvalidCursorError(String(cursor), 'not a string');
   const m = CURSOR_RE.exec(cursor);
   if (!m)
     throw new InvalidCursorError(cursor, 'expected "<RFC 3339 UTC time with milliseconds>|<session id>"');
-  const [, iso, id] = m as unknown as [string, string, string];
+  const [, iso, id, tag] = m as unknown as [string, string, string, string | undefined];
+  const made: CursorOrder = tag === undefined ? 'created' : 'updated';
+  if (made !== order) {
+    throw new InvalidCursorError(
+      cursor,
+      `it belongs to the '${made}' order, not the '${order}' one; list with sortKey '${made}', or start without a cursor`,
+    );
+  }
   const time = Date.parse(iso);
   // Date.parse rolls impossible dates over (Feb 30 → Mar 2); the round trip catches that.
   if (!Number.isFinite(time) || new Date(time).toISOString() !== iso) {

@@ -1,7 +1,7 @@
 import { lstatSync, statSync } from 'node:fs';
 import { hasErrno } from '../errors.js';
 import { compareKeys, encodeCursor, type CursorKey } from '../format/cursor.js';
-import { homePaths } from '../files/layout.js';
+import { assertHomeFolder, homePaths } from '../files/layout.js';
 import { metaFilterOf, matchesSearch, sourceLabel, sourceMatches } from './filters.js';
 import { readHead } from './head.js';
 import { Heap } from './heap.js';
@@ -201,6 +201,7 @@ async function* summaries(
  */
 export async function listSessions(options: ListSessionsOptions = {}): Promise<SessionPage> {
   const o = normalizeListOptions(options, { scanCap: DEFAULT_SCAN_CAP });
+  assertHomeFolder(o.home, 'list the sessions of');
   const hidden: string[] = [];
   const run = newRun(o, hidden);
   const sessions: SessionSummary[] = [];
@@ -223,7 +224,7 @@ export async function listSessions(options: ListSessionsOptions = {}): Promise<S
   else if (run.ctx.reachedScanCap) next = run.lastProcessed ?? lastKey;
   return {
     sessions,
-    nextCursor: next === undefined ? null : encodeCursor(next),
+    nextCursor: next === undefined ? null : encodeCursor(next, o.sortKey),
     scannedFiles: run.ctx.opened,
     skippedFiles: run.ctx.skipped,
     reachedScanCap: run.ctx.reachedScanCap,
@@ -253,6 +254,7 @@ function countLabels(labels: readonly string[]): Record<string, number> {
  */
 export async function* iterateSessions(options: IterateSessionsOptions = {}): AsyncGenerator<SessionSummary> {
   const o = normalizeListOptions(options, { scanCap: Infinity });
+  assertHomeFolder(o.home, 'list the sessions of');
   const run = newRun(o, undefined);
   for await (const { summary } of summaries(run, () => HEAD_CONCURRENCY)) yield summary;
 }

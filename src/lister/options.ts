@@ -94,7 +94,7 @@ export function normalizeListOptions(
   return {
     home: resolveHome(o.home),
     pageSize: positiveInt('pageSize', o.pageSize, DEFAULT_PAGE_SIZE),
-    cursor: o.cursor === undefined || o.cursor === null ? undefined : decodeCursor(o.cursor),
+    cursor: o.cursor === undefined || o.cursor === null ? undefined : decodeCursor(o.cursor, sortKey),
     sortKey,
     sources: stringSet('sources', o.sources),
     modelProviders: stringSet('modelProviders', o.modelProviders),

@@ -1,10 +1,8 @@
-import { closeSync, constants, existsSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { InvalidRolloutError, RecorderClosedError, RolloutIOError } from '../errors.js';
-import { isUuid } from '../format/ids.js';
-import { invalidArgument } from '../errors.js';
+import { InvalidRolloutError, RecorderClosedError, RolloutIOError, invalidArgument } from '../errors.js';
 import { dateFolder, homePaths, parseRolloutFileName, rolloutFileName } from '../files/layout.js';
-import { newMessageId } from '../format/ids.js';
+import { isUuid, newMessageId } from '../format/ids.js';
 import type { OnDiskGitInfo, RecordItem, RolloutItem, SessionMetaPayload } from '../format/types.js';
 import { payloadShapeProblem } from '../format/types.js';
 import type { CaptureResult } from '../snapshot/types.js';
@@ -174,6 +172,13 @@ export class RolloutRecorder {
    */
   static async create(options: RolloutRecorderOptions): Promise<RolloutRecorder> {
     const o = normalizeCreateOptions(options);
+    // A session's working folder is where its snapshots and git facts come from: it must be there.
+    const cwdStat = statSync(o.cwd, { throwIfNoEntry: false });
+    if (cwdStat?.isDirectory() !== true) {
+      throw invalidArgument(
+        `cwd ${o.cwd} ${cwdStat === undefined ? 'does not exist' : 'is not a folder'}; pass the session's working folder`,
+      );
+    }
     const file = path.join(
       homePaths.sessions(o.home),
       dateFolder(o.createdAt),

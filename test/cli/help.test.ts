@@ -47,6 +47,7 @@ describe('help and version', () => {
         push [options] [workspace]       push snapshots to an archive remote as
                                          annotated tags (tags already there are
                                          skipped)
+        help [command]                   show help for a command
       "
     `);
   });

@@ -127,8 +127,9 @@ describe('RolloutRecorder.create', () => {
   });
 
   it('makes folders 0700 and files 0600', async () => {
-    const home = path.join(await tempDir(), 'home');
-    const rec = await RolloutRecorder.create({ cwd: home, home, git: false });
+    const root = await tempDir();
+    const home = path.join(root, 'home');
+    const rec = await RolloutRecorder.create({ cwd: root, home, git: false });
     await rec.record([event(1)]);
     await rec.close();
     for (let d = path.dirname(rec.path); d !== path.dirname(home); d = path.dirname(d)) {
