@@ -2,12 +2,15 @@
 import { createInterface } from 'node:readline/promises';
 import { main } from './main.js';
 
+/** `isTTY` is absent, not false, on a stream that is not a terminal (whatever its type says). */
+const isTerminal = (stream: { isTTY?: boolean }): boolean => stream.isTTY === true;
+
 const io = {
   stdout: process.stdout,
   stderr: process.stderr,
-  stdoutIsTTY: process.stdout.isTTY === true,
-  stderrIsTTY: process.stderr.isTTY === true,
-  stdinIsTTY: process.stdin.isTTY === true,
+  stdoutIsTTY: isTerminal(process.stdout),
+  stderrIsTTY: isTerminal(process.stderr),
+  stdinIsTTY: isTerminal(process.stdin),
   columns: process.stdout.columns,
   env: process.env,
   cwd: process.cwd(),

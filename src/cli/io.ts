@@ -32,7 +32,7 @@ export function bufferIO(overrides: Partial<CliIO> = {}): CliIO & { out: () => s
     columns: undefined,
     env: {},
     cwd: process.cwd(),
-    confirm: async () => false,
+    confirm: () => Promise.resolve(false),
     now: () => new Date(),
     ...overrides,
     out: () => out,

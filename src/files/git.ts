@@ -170,11 +170,11 @@ export async function runGit(
   args: readonly string[],
   options: GitRunOptions & { binary: true },
 ): Promise<GitResult<Buffer>>;
-export async function runGit(args: readonly string[], options?: GitRunOptions): Promise<GitResult<string>>;
+export async function runGit(args: readonly string[], options?: GitRunOptions): Promise<GitResult>;
 export async function runGit(
   args: readonly string[],
   options: GitRunOptions = {},
-): Promise<GitResult<string> | GitResult<Buffer>> {
+): Promise<GitResult | GitResult<Buffer>> {
   const [sub, ...rest] = args;
   const guarded =
     sub !== undefined && DIFF_COMMANDS.has(sub) ? [sub, '--no-ext-diff', '--no-textconv', ...rest] : args;

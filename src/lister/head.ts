@@ -96,7 +96,9 @@ export async function readHead(file: string, compressed: boolean, options: HeadO
       },
       state,
     );
-    for await (const _ of lines) void _;
+    for await (const _ of lines) {
+      // Drained for what the engine's callbacks collect.
+    }
   } catch (error) {
     if (error instanceof Refusal) return refused(file, error);
     return { kind: 'skip', reason: hasErrno(error, 'ENOENT') ? 'vanished' : 'unreadable', error };

@@ -195,8 +195,10 @@ interface ByteSource {
 /** The decompressor rejected the data (as opposed to the file system failing a read). */
 class DecodeError extends Error {}
 /** A read that failed under the decompressor, passed through it unchanged. */
-class ReadFailure {
-  constructor(readonly cause: unknown) {}
+class ReadFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('a read of the rollout failed', { cause });
+  }
 }
 
 /** Opens a rollout without blocking on a FIFO; refuses what is not a regular file. */

@@ -30,7 +30,12 @@ export function envelopeLine(timestamp: string, type: string, payload: unknown, 
   if (payload === undefined || typeof payload === 'function' || typeof payload === 'symbol') {
     throw invalidArgument(`The payload of a "${type}" item is not a JSON value`);
   }
-  if (typeof (payload as { toJSON?: unknown } | null)?.toJSON === 'function') {
+  if (
+    typeof payload === 'object' &&
+    payload !== null &&
+    'toJSON' in payload &&
+    typeof payload.toJSON === 'function'
+  ) {
     // toJSON may yield undefined, which would drop the payload key from the envelope silently.
     const json = stringify(type, payload);
     if (json === undefined) throw invalidArgument(`The payload of a "${type}" item is not a JSON value`);

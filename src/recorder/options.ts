@@ -183,7 +183,7 @@ function checkDurability(value: unknown): Durability {
 function checkPositive(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw invalidArgument(`${name} must be a positive number; got ${String(value)}`);
+    throw invalidArgument(`${name} must be a positive number; got ${JSON.stringify(value) ?? typeof value}`);
   }
   return value;
 }

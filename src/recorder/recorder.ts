@@ -1,4 +1,13 @@
-import { closeSync, constants, existsSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  openSync,
+  readSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { InvalidRolloutError, RecorderClosedError, RolloutIOError, invalidArgument } from '../errors.js';
 import { dateFolder, homePaths, parseRolloutFileName, rolloutFileName } from '../files/layout.js';
@@ -330,7 +339,8 @@ export class RolloutRecorder {
     let ordinal = this.nextOrdinal;
     let lastMessageId = this.lastMessageId;
     try {
-      for (const item of items) {
+      // Array.isArray above widens the items to any[]: keep their declared type.
+      for (const item of items as readonly RecordItem[]) {
         const type = (item as { type?: unknown } | null)?.type;
         if (typeof type !== 'string' || type === '')
           throw invalidArgument('every item needs a non-empty string type');
@@ -346,7 +356,7 @@ export class RolloutRecorder {
         lastMessageId = messageIdOf(item) ?? lastMessageId;
       }
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     this.nextOrdinal = ordinal;
     this.lastMessageId = lastMessageId;
@@ -530,7 +540,9 @@ export class RolloutRecorder {
     this.closing ??= writerOf(this)
       .close()
       .then(
-        () => this.lock.release(),
+        () => {
+          this.lock.release();
+        },
         (error: unknown) => {
           this.closing = undefined;
           throw error;

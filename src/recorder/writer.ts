@@ -156,7 +156,9 @@ export class AppendWriter {
     this.writeAll();
     if (this.durability === 'fsync' && this.fd !== undefined) {
       const fd = this.fd;
-      this.guard('fsync', () => fsyncSync(fd));
+      this.guard('fsync', () => {
+        fsyncSync(fd);
+      });
       this.stats.fsyncs++;
       this.syncDirsSync();
     }
@@ -169,7 +171,9 @@ export class AppendWriter {
     if (this.fd !== undefined) {
       const fd = this.fd;
       this.fd = undefined;
-      this.guard('close', () => closeSync(fd));
+      this.guard('close', () => {
+        closeSync(fd);
+      });
     }
   }
 

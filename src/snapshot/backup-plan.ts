@@ -175,10 +175,16 @@ export async function planState(input: PlanInput): Promise<Plan> {
     try {
       names = await readdir(abs(p), { encoding: 'buffer' });
     } catch (error) {
-      if (hasErrno(error, 'EACCES', 'EPERM')) return refuse(`${p}/`, 'unreadable');
+      if (hasErrno(error, 'EACCES', 'EPERM')) {
+        refuse(`${p}/`, 'unreadable');
+        return;
+      }
       throw new RolloutIOError('list', shownPath(p), error);
     }
-    if (names.some((n) => n.toString('latin1') === '.git')) return refuse(`${p}/`, 'nested-repository');
+    if (names.some((n) => n.toString('latin1') === '.git')) {
+      refuse(`${p}/`, 'nested-repository');
+      return;
+    }
     for (const name of names) {
       const child = `${p}/${name.toString('latin1')}`;
       const cst = await lst(child);

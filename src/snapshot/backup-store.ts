@@ -171,7 +171,7 @@ function shellWord(s: string): string {
   if (/^[\w./:@%+=-]+$/.test(s)) return s;
   // eslint-disable-next-line no-control-regex
   if (!/[\u0000-\u001f\u007f-\u009f]/.test(s)) return `'${s.replace(/'/g, `'\\''`)}'`;
-  const escaped = [...s]
+  const escaped = Array.from(s)
     .map((c) => {
       const code = c.codePointAt(0)!;
       if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return `\\x${code.toString(16).padStart(2, '0')}`;
