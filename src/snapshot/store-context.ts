@@ -1,6 +1,12 @@
 import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { GitError, RolloutIOError, SnapshotStoreNotFoundError, hasErrno, invalidArgument } from '../errors.js';
+import {
+  GitError,
+  RolloutIOError,
+  SnapshotStoreNotFoundError,
+  hasErrno,
+  invalidArgument,
+} from '../errors.js';
 import { DIR_MODE, FILE_MODE, homePaths } from '../files/layout.js';
 import { runGit } from '../files/git.js';
 import type { GitResult, GitRunOptions } from '../files/git.js';
@@ -80,7 +86,8 @@ export async function openStoreContext(options: {
     exclude: options.exclude ?? [],
   };
   // An existing store opened for reading is used as it is: nothing is written to it here.
-  if (create) await withStoreLock(ctx.lockFile, options.signal, (lock) => initStore(ctx, lock, options.signal));
+  if (create)
+    await withStoreLock(ctx.lockFile, options.signal, (lock) => initStore(ctx, lock, options.signal));
   return ctx;
 }
 

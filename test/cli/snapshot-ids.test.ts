@@ -26,14 +26,39 @@ describe('--session in the snapshot commands takes what `rollouts ls` prints', (
     const prefix = id.slice(0, 13);
     const list = await cli(['snapshots', ws, '--session', prefix, '--json', '--home', home]);
     expect(list.code).toBe(0);
-    expect(list.out.trim().split('\n').map((l) => (JSON.parse(l) as { messageId: string }).messageId)).toEqual([
+    expect(
+      list.out
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { messageId: string }).messageId),
+    ).toEqual(['m1', 'm2']);
+    const diff = await cli([
+      'diff',
+      ws,
+      '--session',
+      prefix,
+      '--from',
       'm1',
+      '--to',
       'm2',
+      '--stat',
+      '--home',
+      home,
     ]);
-    const diff = await cli(['diff', ws, '--session', prefix, '--from', 'm1', '--to', 'm2', '--stat', '--home', home]);
     expect(diff).toMatchObject({ code: 0, out: 'modified     +1 -0        a.txt\n' });
     const dest = path.join(await tempDir(), 'out');
-    const restored = await cli(['restore', ws, '--session', prefix, '--message', 'm1', '--dest', dest, '--home', home]);
+    const restored = await cli([
+      'restore',
+      ws,
+      '--session',
+      prefix,
+      '--message',
+      'm1',
+      '--dest',
+      dest,
+      '--home',
+      home,
+    ]);
     expect(restored.code).toBe(0);
     const remote = path.join(await tempDir(), 'archive.git');
     const { git } = await import('../helpers/snapshot-fixtures.js');
@@ -66,10 +91,30 @@ describe('--session in the snapshot commands takes what `rollouts ls` prints', (
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/no session|not found/i);
     expect(existsSync(path.join(home, 'snapshots'))).toBe(false);
-    const notUuid = await cli(['snapshot', ws, '--session', 's-1', '--message', 'm', '--new-session', '--home', home]);
+    const notUuid = await cli([
+      'snapshot',
+      ws,
+      '--session',
+      's-1',
+      '--message',
+      'm',
+      '--new-session',
+      '--home',
+      home,
+    ]);
     expect(notUuid.code).toBe(2);
     expect(notUuid.err).toMatch(/UUID/);
-    const ok = await cli(['snapshot', ws, '--session', unknown.toUpperCase(), '--message', 'm', '--new-session', '--home', home]);
+    const ok = await cli([
+      'snapshot',
+      ws,
+      '--session',
+      unknown.toUpperCase(),
+      '--message',
+      'm',
+      '--new-session',
+      '--home',
+      home,
+    ]);
     expect(ok.code).toBe(0);
     const list = await cli(['snapshots', ws, '--json', '--home', home]);
     expect(JSON.parse(list.out)).toMatchObject({ sessionId: unknown, messageId: 'm' });
@@ -81,7 +126,12 @@ describe('--session in the snapshot commands takes what `rollouts ls` prints', (
     const ws = await makeRepo();
     const ids: string[] = [];
     for (let i = 0; i < 2; i++) {
-      const rec = await RolloutRecorder.create({ cwd: ws, home, git: false, createdAt: new Date(Date.UTC(2026, 10, 20, 10, 0, 0, i)) });
+      const rec = await RolloutRecorder.create({
+        cwd: ws,
+        home,
+        git: false,
+        createdAt: new Date(Date.UTC(2026, 10, 20, 10, 0, 0, i)),
+      });
       await rec.recordUserMessage(`task ${i}`);
       await rec.close();
       ids.push(rec.id);

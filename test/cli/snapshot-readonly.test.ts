@@ -38,7 +38,9 @@ describe('read-only snapshot commands create nothing', () => {
     for (const args of commands(id, dest, remote)) {
       const before = [await listing(home), await listing(ws), await listing(scratch)];
       const r = await cli([...args, '--home', home], { cwd: ws });
-      expect([await listing(home), await listing(ws), await listing(scratch)], args.join(' ')).toEqual(before);
+      expect([await listing(home), await listing(ws), await listing(scratch)], args.join(' ')).toEqual(
+        before,
+      );
       expect(r.code, args.join(' ')).toBeLessThan(2);
       expect(r.err, args.join(' ')).toMatch(/no snapshots of/);
     }

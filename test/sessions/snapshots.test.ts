@@ -19,7 +19,13 @@ describe('listSessionSnapshots', () => {
     await rec.record([
       {
         type: 'workspace_snapshot',
-        payload: { message_id: 'm0', commit: 'c'.repeat(40), tree: 't'.repeat(40), workspace: ws, store: path.join(home, 'snapshots', 'gone') },
+        payload: {
+          message_id: 'm0',
+          commit: 'c'.repeat(40),
+          tree: 't'.repeat(40),
+          workspace: ws,
+          store: path.join(home, 'snapshots', 'gone'),
+        },
       },
     ]);
     await rec.close();
