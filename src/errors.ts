@@ -19,6 +19,7 @@ export type RolloutErrorCode =
   | 'E_BAD_ROLLOUT'
   | 'E_SNAPSHOT_EXISTS'
   | 'E_NO_SNAPSHOT'
+  | 'E_NO_STORE'
   | 'E_GIT'
   | 'E_IO'
   | 'E_CLOSED'
@@ -230,6 +231,23 @@ export class SnapshotNotFoundError extends RolloutError {
     );
     this.sessionId = sessionId;
     this.messageId = messageId;
+  }
+}
+
+/**
+ * The workspace has no snapshot store yet (`SnapshotStore.open({ create: false })`): it has no
+ * snapshots.
+ * @public
+ */
+export class SnapshotStoreNotFoundError extends RolloutError {
+  /** The workspace folder (its real path). */
+  readonly workspace: string;
+  /** Where its store would be. */
+  readonly storePath: string;
+  constructor(workspace: string, storePath: string) {
+    super('E_NO_STORE', `No snapshots of ${workspace}: it has no store (${storePath}).`);
+    this.workspace = workspace;
+    this.storePath = storePath;
   }
 }
 

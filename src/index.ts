@@ -17,6 +17,7 @@ export {
   InvalidRolloutError,
   SnapshotExistsError,
   SnapshotNotFoundError,
+  SnapshotStoreNotFoundError,
   GitError,
   RolloutIOError,
   RecorderClosedError,
@@ -100,6 +101,8 @@ export type {
 export { archiveSession, unarchiveSession } from './sessions/archive.js';
 export { deleteSession } from './sessions/delete.js';
 export { setSessionName } from './sessions/name.js';
+export { listSessionSnapshots } from './sessions/snapshots.js';
+export type { ListSessionSnapshotsOptions, SessionSnapshot } from './sessions/snapshots.js';
 export type {
   ArchiveSessionOptions,
   DeleteSessionOptions,

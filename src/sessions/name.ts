@@ -1,9 +1,6 @@
-import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { InvalidRolloutError, RolloutIOError, SessionNotFoundError, invalidArgument } from '../errors.js';
+import { SessionNotFoundError, invalidArgument } from '../errors.js';
 import { resolveHome } from '../files/layout.js';
-import type { StreamState } from '../reader/stream.js';
-import { readEntries } from '../reader/stream.js';
-import { envelopeLine, nowIso } from '../recorder/line.js';
+import { appendRolloutLine } from './append.js';
 import { withSessionLock } from './lock.js';
 import { appendIndexEntry } from './session-index.js';
 import { filesOf, pickSession } from './target.js';
@@ -63,43 +60,15 @@ function checkName(name: unknown): string {
   return trimmed;
 }
 
-/**
- * Appends the `thread_name_updated` event when the file reads as an envelope or paginated rollout;
- * false when it does not (legacy, empty, no `session_meta`).
- */
-async function appendNameEvent(
+/** Appends the `thread_name_updated` event; false when the file is not one it can go in. */
+function appendNameEvent(
   file: string,
   threadId: string,
   name: string,
   signal: AbortSignal | undefined,
 ): Promise<boolean> {
-  const state: StreamState = { format: 'envelope', lastOrdinal: undefined };
-  try {
-    // Memory stays bounded by the longest line, whatever the file's size.
-    for await (const _batch of readEntries(file, { signal }, state)) {
-      // only the format and the last ordinal are wanted
-    }
-  } catch (error) {
-    if (error instanceof InvalidRolloutError) return false;
-    throw error;
-  }
-  if (state.format === 'legacy') return false;
-  const ordinal = state.format === 'paginated' ? (state.lastOrdinal ?? -1) + 1 : undefined;
   const payload = { type: 'thread_name_updated', thread_id: threadId, thread_name: name };
-  const line = `${envelopeLine(nowIso(), 'event_msg', payload, ordinal)}\n`;
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, constants.O_RDWR | constants.O_APPEND);
-    const size = fstatSync(fd).size;
-    const last = Buffer.alloc(1);
-    if (size > 0) readSync(fd, last, 0, 1, size - 1);
-    writeSync(fd, size > 0 && last[0] !== 0x0a ? `\n${line}` : line);
-  } catch (cause) {
-    throw new RolloutIOError('append to', file, cause);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-  return true;
+  return appendRolloutLine(file, 'event_msg', payload, signal);
 }
 
 /**

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { RolloutIOError, SnapshotNotFoundError, hasErrno } from '../errors.js';
 import { homePaths } from '../files/layout.js';
 import { deleteLocked } from './delete.js';
+import { listLocked } from './list.js';
+import type { SnapshotInfo } from './types.js';
 import { withStoreLock } from './lock.js';
 import { SESSION_HEAD_PREFIX, SNAPSHOT_REF_PREFIX, sha256Hex } from './refs.js';
 import type { StoreContext } from './store-context.js';
@@ -85,6 +87,33 @@ async function hasRefsOf(dir: string, hashes: readonly string[]): Promise<boolea
       return true;
   }
   return false;
+}
+
+/** A store context for plumbing only (no work tree): the workspace is never looked at. */
+function plumbingContext(gitDir: string, home: string): StoreContext {
+  return {
+    home,
+    workspace: { root: gitDir, kind: 'plain' },
+    gitDir,
+    indexFile: path.join(gitDir, 'index'),
+    lockFile: path.join(gitDir, 'rollouts.lock'),
+    excludedPrefixes: [],
+    maxFileSize: 0,
+    include: [],
+    exclude: [],
+  };
+}
+
+/** The snapshots of `sessionId` in the store at `gitDir` (a folder {@link sessionStores} returned). */
+export async function listSessionSnapshotsIn(
+  gitDir: string,
+  home: string,
+  sessionId: string,
+  signal?: AbortSignal,
+): Promise<SnapshotInfo[]> {
+  const ctx = plumbingContext(gitDir, home);
+  const all = await withStoreLock(ctx.lockFile, signal, (lock) => listLocked(ctx, lock, sessionId, signal));
+  return all.map(({ ref: _ref, ...info }) => info);
 }
 
 /**

@@ -63,6 +63,13 @@ export interface SnapshotStoreOptions {
    * @defaultValue none
    */
   exclude?: string[];
+  /**
+   * Create the store (and `<home>/snapshots/`) when the workspace has none. With `false`, only an
+   * existing store is opened and nothing is created or written on opening: a workspace without a
+   * store is a `SnapshotStoreNotFoundError` (it has no snapshots). For callers that only read.
+   * @defaultValue true
+   */
+  create?: boolean;
   /** Stops opening (waiting for the store lock, git calls). */
   signal?: AbortSignal;
 }
@@ -260,8 +267,9 @@ export class SnapshotStore {
   }
 
   /**
-   * Opens the store of a workspace, creating it on first use.
-   * @throws `RolloutIOError` when the workspace is not a readable folder or the store cannot be
+   * Opens the store of a workspace, creating it on first use (unless `create: false`).
+   * @throws `SnapshotStoreNotFoundError` with `create: false` when the workspace has no store;
+   * `RolloutIOError` when the workspace is not a readable folder or the store cannot be
    * created; `GitError` when git fails.
    */
   static async open(options: SnapshotStoreOptions): Promise<SnapshotStore> {
@@ -274,6 +282,7 @@ export class SnapshotStore {
       maxFileSize: checkSize(options.maxFileSize, 'maxFileSize') ?? DEFAULT_MAX_FILE_SIZE,
       include: checkGlobs(options.include, 'include'),
       exclude: checkGlobs(options.exclude, 'exclude'),
+      create: options.create !== false,
       signal: options.signal,
     });
     return new SnapshotStore(ctx);

@@ -1,6 +1,12 @@
 import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { GitError, RolloutIOError, hasErrno, invalidArgument } from '../errors.js';
+import {
+  GitError,
+  RolloutIOError,
+  SnapshotStoreNotFoundError,
+  hasErrno,
+  invalidArgument,
+} from '../errors.js';
 import { DIR_MODE, FILE_MODE, homePaths } from '../files/layout.js';
 import { runGit } from '../files/git.js';
 import type { GitResult, GitRunOptions } from '../files/git.js';
@@ -52,15 +58,22 @@ export async function openStoreContext(options: {
   maxFileSize: number;
   include?: string[];
   exclude?: string[];
+  /** False: open an existing store only, creating nothing (a `SnapshotStoreNotFoundError` else). */
+  create?: boolean;
   signal?: AbortSignal;
 }): Promise<StoreContext> {
+  const create = options.create ?? true;
   const workspace = await resolveWorkspace(options.workspace, options.signal);
   const snapshots = homePaths.snapshots(options.home);
+  const key = workspaceKey(workspace.root);
+  if (!create && !(await exists(path.join(snapshots, key, 'HEAD')))) {
+    throw new SnapshotStoreNotFoundError(workspace.root, path.join(snapshots, key));
+  }
   await mkdirPrivate(snapshots);
   const realSnapshots = await realpath(snapshots);
   const excludedPrefixes = await homeInside(workspace.root, options.home);
-  const gitDir = path.join(realSnapshots, workspaceKey(workspace.root));
-  await mkdirPrivate(gitDir);
+  const gitDir = path.join(realSnapshots, key);
+  if (create) await mkdirPrivate(gitDir);
   const ctx: StoreContext = {
     home: options.home,
     workspace,
@@ -72,7 +85,9 @@ export async function openStoreContext(options: {
     include: options.include ?? [],
     exclude: options.exclude ?? [],
   };
-  await withStoreLock(ctx.lockFile, options.signal, (lock) => initStore(ctx, lock, options.signal));
+  // An existing store opened for reading is used as it is: nothing is written to it here.
+  if (create)
+    await withStoreLock(ctx.lockFile, options.signal, (lock) => initStore(ctx, lock, options.signal));
   return ctx;
 }
 

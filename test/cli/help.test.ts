@@ -125,6 +125,8 @@ describe('help and version', () => {
       Options:
         --session <id>     the session id
         --message <id>     the message id
+        --new-session      allow a session that is not in the home yet (--session must
+                           then be a full UUID)
         --metadata <json>  a JSON object stored with the snapshot
         --replace          take the snapshot again if this message has one
         --include <glob>   capture only paths matching the glob (relative to the

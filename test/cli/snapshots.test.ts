@@ -21,6 +21,9 @@ async function sessionWithSnapshots(): Promise<{ home: string; ws: string; id: s
   return { home, ws, id: rec.id };
 }
 
+/** A session id no home holds (the hook takes it with --new-session). */
+const S1 = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
+
 describe('rollouts snapshot (the hook entry point)', () => {
   it('captures the workspace and prints the commit', async () => {
     const home = await makeHome();
@@ -29,7 +32,8 @@ describe('rollouts snapshot (the hook entry point)', () => {
       'snapshot',
       ws,
       '--session',
-      's-1',
+      S1,
+      '--new-session',
       '--message',
       'm-1',
       '--metadata',
@@ -41,14 +45,24 @@ describe('rollouts snapshot (the hook entry point)', () => {
     expect(r.out).toMatch(/^[0-9a-f]{40}\n$/);
     const list = await cli(['snapshots', ws, '--json', '--home', home]);
     expect(JSON.parse(list.out)).toMatchObject({
-      sessionId: 's-1',
+      sessionId: S1,
       messageId: 'm-1',
       commit: r.out.trim(),
       metadata: { tool: 'edit' },
     });
-    const again = await cli(['snapshot', ws, '--session', 's-1', '--message', 'm-1', '--home', home]);
+    const again = await cli([
+      'snapshot',
+      ws,
+      '--session',
+      S1,
+      '--new-session',
+      '--message',
+      'm-1',
+      '--home',
+      home,
+    ]);
     expect(again.code).toBe(1);
-    expect(again.err).toMatch(/^error: A snapshot of message "m-1" in session "s-1" exists already/);
+    expect(again.err).toMatch(/^error: A snapshot of message "m-1" in session "\S+" exists already/);
   });
 
   it.each([
@@ -149,8 +163,8 @@ describe('rollouts snapshots / diff / restore / push', () => {
     ],
     [
       ['restore', '--session', 's', '--message', 'nope', '--dest', 'x'],
-      1,
-      /^error: No snapshot of message "nope"/,
+      2,
+      /^error: "s" is neither a session id nor a prefix/,
     ],
     [['diff', '--session', 's'], 2, /^error: required option '--from <message>' not specified/],
     [['push'], 2, /^error: required option '--remote <url>' not specified/],

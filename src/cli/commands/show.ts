@@ -8,6 +8,7 @@ import { ago } from '../dates.js';
 import { contentText, localTime, outputText, shortPath, sourceText } from '../format.js';
 import type { Style } from '../io.js';
 import { resolveSession } from '../resolve.js';
+import { storeOnlySnapshotLines } from './snapshots.js';
 
 interface ShowFlags {
   home?: string;
@@ -52,6 +53,8 @@ export function registerShow(program: Command, ctx: Ctx): void {
           updated = line.timestamp;
           body.push(...render(line, style, flags.full ?? false));
         }
+        // Snapshots the hook took while a writer held the session are linked only by their store.
+        body.push(...(await storeOnlySnapshotLines(meta!.id, file, style)));
         io.stdout.write(header(file, meta!, updated, style, io.now()));
         io.stdout.write(body.join('\n') + (body.length > 0 ? '\n' : ''));
       }

@@ -1,10 +1,18 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { SessionNotFoundError, SnapshotStoreNotFoundError } from '../../errors.js';
+import { resolveHome } from '../../files/layout.js';
+import { homeOfRollout, locateSessions, pickOne } from '../../files/locate.js';
+import { isUuid } from '../../format/ids.js';
 import { SnapshotStore } from '../../snapshot/snapshot-store.js';
+import { listSessionSnapshots, recordSnapshotLink } from '../../sessions/snapshots.js';
 import type { Ctx } from '../context.js';
-import { UsageError } from '../context.js';
+import { CliError, UsageError, existingHome } from '../context.js';
 import { columns, cut, localTime } from '../format.js';
+import type { Style } from '../io.js';
 import { progress } from '../io.js';
+import { jsonLine } from '../json-lines.js';
+import { safeLine, safeText } from '../terminal-text.js';
 
 interface StoreFlags {
   home?: string;
@@ -12,12 +20,65 @@ interface StoreFlags {
   message?: string;
 }
 
-/** The store of the workspace named on the command line (default: the current folder). */
-async function openStore(ctx: Ctx, workspace: string | undefined, flags: StoreFlags): Promise<SnapshotStore> {
-  return SnapshotStore.open({
-    workspace: path.resolve(ctx.io.cwd, workspace ?? '.'),
-    home: flags.home ?? ctx.io.env['CODEX_HOME'],
-  });
+/**
+ * The store of the workspace named on the command line (default: the current folder). Commands
+ * that only read open it with `create: false`: undefined when the workspace has none (no snapshots).
+ */
+async function openStore(
+  ctx: Ctx,
+  workspace: string | undefined,
+  home: string,
+  create: boolean,
+): Promise<SnapshotStore | undefined> {
+  try {
+    return await SnapshotStore.open({ workspace: path.resolve(ctx.io.cwd, workspace ?? '.'), home, create });
+  } catch (error) {
+    if (error instanceof SnapshotStoreNotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/** What a read-only command says of a workspace without a store. */
+const noStore = (ctx: Ctx, workspace: string | undefined): string =>
+  `no snapshots of ${safeLine(path.resolve(ctx.io.cwd, workspace ?? '.'))}`;
+
+/**
+ * The session `--session` names, as every command resolves one: a full id or a unique prefix of
+ * the home's sessions (by file name only). With `allowNew`, a full UUID naming no session of the
+ * home is taken as it is (a session not recorded yet).
+ */
+async function sessionOf(command: string, home: string, query: string, allowNew: boolean): Promise<string> {
+  if (allowNew && !isUuid(query.trim())) {
+    throw new UsageError(
+      command,
+      `--new-session needs --session to be a full session id (a UUID), not "${safeLine(query)}"`,
+    );
+  }
+  try {
+    return pickOne(query, home, (await locateSessions(home, query, {})).matches).id;
+  } catch (error) {
+    if (allowNew && error instanceof SessionNotFoundError) return query.trim().toLowerCase();
+    throw error;
+  }
+}
+
+/**
+ * The transcript lines of the snapshots of a session that only a store links (taken while a writer
+ * held the session), for `show`; none when the rollout lies outside a home or a store cannot be read.
+ */
+export async function storeOnlySnapshotLines(id: string, file: string, style: Style): Promise<string[]> {
+  const home = homeOfRollout(file);
+  if (home === undefined) return [];
+  try {
+    return (await listSessionSnapshots(id, { home }))
+      .filter((s) => !s.inRollout)
+      .flatMap((s) => [
+        `  ${style.cyan('snapshot')} of message ${safeLine(s.messageId)}: commit ${s.commit.slice(0, 12)} ${style.dim(`(store ${safeLine(s.store)}, not in the rollout)`)}`,
+        '',
+      ]);
+  } catch {
+    return [];
+  }
 }
 
 /** Commander's accumulator of a repeatable option. */
@@ -38,6 +99,10 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
     .argument('[workspace]', 'the workspace folder (default: the current folder)')
     .option('--session <id>', 'the session id')
     .option('--message <id>', 'the message id')
+    .option(
+      '--new-session',
+      'allow a session that is not in the home yet (--session must then be a full UUID)',
+    )
     .option('--metadata <json>', 'a JSON object stored with the snapshot')
     .option('--replace', 'take the snapshot again if this message has one')
     .option(
@@ -54,9 +119,16 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
     .action(
       async (
         workspace: string | undefined,
-        flags: StoreFlags & { metadata?: string; replace?: boolean; include?: string[]; exclude?: string[] },
+        flags: StoreFlags & {
+          metadata?: string;
+          replace?: boolean;
+          include?: string[];
+          exclude?: string[];
+          newSession?: boolean;
+        },
       ) => {
         need('snapshot', flags, 'session', 'message');
+        const home = resolveHome(flags.home ?? io.env['CODEX_HOME']);
         let metadata: Record<string, unknown> | undefined;
         if (flags.metadata !== undefined) {
           try {
@@ -68,22 +140,38 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
             throw new UsageError('snapshot', '--metadata must be a JSON object');
           }
         }
+        const sessionId = await sessionOf('snapshot', home, flags.session!, flags.newSession ?? false);
         const bar = progress(io);
         bar.update('capturing the workspace…');
         try {
-          const store = await openStore(ctx, workspace, flags);
+          const store = (await openStore(ctx, workspace, home, true))!;
           const snap = await store.capture({
-            sessionId: flags.session!,
+            sessionId,
             messageId: flags.message!,
             metadata,
             replace: flags.replace ?? false,
             include: flags.include,
             exclude: flags.exclude,
           });
+          // The rollout links it too when no writer holds the session; else the store's ref is the link.
+          const linked = await recordSnapshotLink(home, sessionId, {
+            messageId: snap.messageId,
+            commit: snap.commit,
+            tree: snap.tree,
+            workspace: store.workspace,
+            store: store.path,
+          }).catch((error: unknown) => {
+            if (error instanceof SessionNotFoundError) return false;
+            throw error;
+          });
           bar.done();
           io.stdout.write(`${snap.commit}\n`);
+          if (!linked && !flags.newSession)
+            io.stderr.write(
+              'not linked in the rollout (a writer holds the session); the store keeps the link\n',
+            );
           for (const s of snap.skipped)
-            io.stderr.write(`${style.yellow('skipped:')} ${s.path} (${s.reason})\n`);
+            io.stderr.write(`${style.yellow('skipped:')} ${safeLine(s.path)} (${safeLine(s.reason)})\n`);
         } finally {
           bar.done();
         }
@@ -98,23 +186,30 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
     .option('--json', 'one JSON object per snapshot')
     .option('--home <dir>', 'the home holding the stores (default: $CODEX_HOME or ~/.codex)')
     .action(async (workspace: string | undefined, flags: StoreFlags & { json?: boolean }) => {
-      const store = await openStore(ctx, workspace, flags);
-      const all = await store.list(flags.session ? { sessionId: flags.session } : {});
+      const home = existingHome(io, flags.home);
+      const sessionId =
+        flags.session === undefined ? undefined : await sessionOf('snapshots', home, flags.session, false);
+      const store = await openStore(ctx, workspace, home, false);
+      if (store === undefined) {
+        io.stderr.write(`${noStore(ctx, workspace)}\n`);
+        return;
+      }
+      const all = await store.list(sessionId ? { sessionId } : {});
       if (flags.json) {
-        for (const s of all) io.stdout.write(`${JSON.stringify(s)}\n`);
+        for (const s of all) io.stdout.write(jsonLine(s));
         return;
       }
       if (all.length === 0) {
         io.stderr.write(
-          `no snapshots of ${store.workspace}${flags.session ? ` in session ${flags.session}` : ''}\n`,
+          `no snapshots of ${safeLine(store.workspace)}${sessionId ? ` in session ${safeLine(sessionId)}` : ''}\n`,
         );
         return;
       }
       const rows = all.map((s) => [
         localTime(s.capturedAt),
         s.commit.slice(0, 12),
-        cut(s.sessionId, 36),
-        cut(s.messageId, 40),
+        cut(safeLine(s.sessionId), 36),
+        cut(safeLine(s.messageId), 40),
       ]);
       const table = columns([['CAPTURED', 'COMMIT', 'SESSION', 'MESSAGE'], ...rows]).split('\n');
       io.stdout.write(`${style.bold(table[0]!)}\n${table.slice(1).join('\n')}\n`);
@@ -138,15 +233,18 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
         if ((flags.dest === undefined) === (flags.inPlace !== true)) {
           throw new UsageError('restore', 'give exactly one of --dest DIR and --in-place');
         }
-        const store = await openStore(ctx, workspace, flags);
-        const ref = { sessionId: flags.session!, messageId: flags.message! };
+        const home = existingHome(io, flags.home);
+        const sessionId = await sessionOf('restore', home, flags.session!, false);
+        const store = await openStore(ctx, workspace, home, false);
+        if (store === undefined) throw new CliError(noStore(ctx, workspace));
+        const ref = { sessionId, messageId: flags.message! };
         const bar = progress(io);
         bar.update('restoring…');
         try {
           if (flags.dest !== undefined) {
             const r = await store.restore(ref, { dest: path.resolve(io.cwd, flags.dest) });
             bar.done();
-            io.stdout.write(`restored ${r.commit.slice(0, 12)} into ${r.dest}\n`);
+            io.stdout.write(`restored ${r.commit.slice(0, 12)} into ${safeLine(r.dest)}\n`);
           } else {
             const pending = await store.interruptedRewind();
             if (pending !== undefined) {
@@ -159,7 +257,7 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
             bar.done();
             // The undo command is quoted and has its control characters escaped by the library.
             io.stdout.write(
-              `rewound ${store.workspace} to ${r.commit.slice(0, 12)}: ${r.written.length} written, ${r.removed.length} removed\n` +
+              `rewound ${safeLine(store.workspace)} to ${r.commit.slice(0, 12)}: ${r.written.length} written, ${r.removed.length} removed\n` +
                 `undo: ${r.undo}\n`,
             );
             if (r.protectedPaths.length > 0) {
@@ -187,8 +285,11 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
         flags: StoreFlags & { from: string; to?: string; stat?: boolean },
       ) => {
         need('diff', flags, 'session');
-        const store = await openStore(ctx, workspace, flags);
-        const side = (m: string) => ({ sessionId: flags.session!, messageId: m });
+        const home = existingHome(io, flags.home);
+        const sessionId = await sessionOf('diff', home, flags.session!, false);
+        const store = await openStore(ctx, workspace, home, false);
+        if (store === undefined) throw new CliError(noStore(ctx, workspace));
+        const side = (m: string) => ({ sessionId, messageId: m });
         const d = await store.diff(side(flags.from), flags.to === undefined ? 'workspace' : side(flags.to), {
           patch: !flags.stat,
         });
@@ -198,10 +299,10 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
         }
         for (const f of d.files) {
           const counts = f.binary ? 'binary' : `+${f.additions ?? 0} -${f.deletions ?? 0}`;
-          const name = f.oldPath ? `${f.oldPath} → ${f.path}` : f.path;
+          const name = safeLine(f.oldPath ? `${f.oldPath} → ${f.path}` : f.path);
           io.stdout.write(`${f.status.padEnd(12)} ${counts.padEnd(12)} ${name}\n`);
         }
-        if (!flags.stat && d.patch) io.stdout.write(`\n${d.patch}`);
+        if (!flags.stat && d.patch) io.stdout.write(`\n${safeText(d.patch, { multiline: true })}`);
       },
     );
 
@@ -213,11 +314,18 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
     .option('--session <id>', 'only this session')
     .option('--home <dir>', 'the home holding the stores (default: $CODEX_HOME or ~/.codex)')
     .action(async (workspace: string | undefined, flags: StoreFlags & { remote: string }) => {
-      const store = await openStore(ctx, workspace, flags);
+      const home = existingHome(io, flags.home);
+      const sessionId =
+        flags.session === undefined ? undefined : await sessionOf('push', home, flags.session, false);
+      const store = await openStore(ctx, workspace, home, false);
+      if (store === undefined) {
+        io.stderr.write(`${noStore(ctx, workspace)}; nothing pushed\n`);
+        return;
+      }
       const bar = progress(io);
-      bar.update(`pushing to ${flags.remote}…`);
+      bar.update(`pushing to ${safeLine(flags.remote)}…`);
       try {
-        const r = await store.push(flags.remote, flags.session ? { sessionId: flags.session } : {});
+        const r = await store.push(flags.remote, sessionId ? { sessionId } : {});
         bar.done();
         io.stdout.write(`${r.pushed.length} pushed, ${r.skipped.length} already on the remote\n`);
       } finally {
