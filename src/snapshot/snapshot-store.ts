@@ -409,9 +409,11 @@ export class SnapshotStore {
    * back). The record stays until the next rewind of the workspace finishes.
    */
   async interruptedRewind(options: { signal?: AbortSignal } = {}): Promise<InterruptedRewind | undefined> {
-    return this.#locked(options.signal, async () => {
+    return this.#locked(options.signal, () => {
       const j = readJournal(this.#ctx.gitDir);
-      return j && { backup: j.backup, target: j.target, startedAt: j.startedAt, undo: j.undo };
+      return Promise.resolve(
+        j && { backup: j.backup, target: j.target, startedAt: j.startedAt, undo: j.undo },
+      );
     });
   }
 

@@ -236,18 +236,18 @@ export async function storeGit(
   lock: HeldLock,
   args: readonly string[],
   options?: StoreGitOptions,
-): Promise<GitResult<string>>;
+): Promise<GitResult>;
 export async function storeGit(
   ctx: StoreContext,
   lock: HeldLock,
   args: readonly string[],
   options: StoreGitOptions = {},
-): Promise<GitResult<string> | GitResult<Buffer>> {
+): Promise<GitResult | GitResult<Buffer>> {
   const { noWorkTree, workTree, indexFile, remote, ...rest } = options;
   const tree = noWorkTree ? undefined : (workTree ?? ctx.workspace.root);
   const persistent = tree === ctx.workspace.root && indexFile === undefined;
   const config = persistent ? { ...PERSISTENT_INDEX_CONFIG, ...rest.config } : rest.config;
-  const run = (): Promise<GitResult<string> | GitResult<Buffer>> =>
+  const run = (): Promise<GitResult | GitResult<Buffer>> =>
     runGit(args, {
       ...rest,
       // At the top of the work tree, so every path git prints or reads is workspace-relative.
