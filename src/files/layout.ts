@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RolloutIOError, hasErrno } from '../errors.js';
@@ -120,4 +120,26 @@ export function assertHomeFolder(home: string, operation: string): void {
       : error;
   }
   throw new RolloutIOError(operation, home, cause);
+}
+
+/**
+ * `mkdir -p` with mode {@link DIR_MODE}, reporting the real reason of a failure: Node's recursive
+ * mkdir says ENOENT where the file system is read-only (EROFS) or a parent cannot be written, so on
+ * ENOENT the first missing folder is made on its own, which fails with the true errno. Returns the
+ * first folder created, as `mkdirSync` does.
+ */
+export function mkdirPrivateSync(dir: string): string | undefined {
+  try {
+    return mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  } catch (error) {
+    if (!hasErrno(error, 'ENOENT')) throw error;
+    let missing = dir;
+    while (statSync(path.dirname(missing), { throwIfNoEntry: false }) === undefined) {
+      if (path.dirname(missing) === missing) throw error;
+      missing = path.dirname(missing);
+    }
+    mkdirSync(missing, { mode: DIR_MODE });
+    mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+    return missing;
+  }
 }

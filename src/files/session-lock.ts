@@ -1,9 +1,9 @@
-import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
 import { RolloutIOError, SessionLockedError, hasErrno, invalidArgument } from '../errors.js';
 import { isUuid } from '../format/ids.js';
 import { isRolloutError } from '../errors.js';
 import { tryLockSync } from './flock.js';
-import { DIR_MODE, FILE_MODE, homePaths } from './layout.js';
+import { FILE_MODE, homePaths, mkdirPrivateSync } from './layout.js';
 
 /**
  * The session writer lock: an exclusive, non-blocking `flock` on
@@ -49,7 +49,7 @@ const heldHere = new Set<string>();
 export function acquireSessionLock(home: string, id: string): SessionLock {
   const file = lockPath(home, id);
   try {
-    mkdirSync(homePaths.locks(home), { recursive: true, mode: DIR_MODE });
+    mkdirPrivateSync(homePaths.locks(home));
   } catch (cause) {
     throw new RolloutIOError('create the lock folder of', file, cause);
   }

@@ -5,7 +5,6 @@ import {
   fsync,
   fsyncSync,
   linkSync,
-  mkdirSync,
   openSync,
   readSync,
   unlinkSync,
@@ -14,7 +13,7 @@ import {
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { RolloutIOError, hasErrno } from '../errors.js';
-import { DIR_MODE, FILE_MODE } from '../files/layout.js';
+import { FILE_MODE, mkdirPrivateSync } from '../files/layout.js';
 import type { Durability } from './options.js';
 
 const fsyncAsync = promisify(fsync);
@@ -287,9 +286,7 @@ export class AppendWriter {
       return this.fd;
     }
     const dir = path.dirname(this.path);
-    this.noteNewEntries(
-      this.guard('create the folder of', () => mkdirSync(dir, { recursive: true, mode: DIR_MODE })),
-    );
+    this.noteNewEntries(this.guard('create the folder of', () => mkdirPrivateSync(dir)));
     const staging = path.join(dir, `.${path.basename(this.path)}.${process.pid}.tmp`);
     this.fd = this.guard('create', () =>
       openSync(staging, flags | constants.O_CREAT | constants.O_TRUNC, FILE_MODE),
@@ -343,9 +340,7 @@ export class AppendWriter {
 
   /** Creates the file at its path (which must be free) with the whole content of `fd`, and writes to it from then on. */
   private recreateFrom(fd: number): void {
-    const first = this.guard('recreate the folder of', () =>
-      mkdirSync(path.dirname(this.path), { recursive: true, mode: DIR_MODE }),
-    );
+    const first = this.guard('recreate the folder of', () => mkdirPrivateSync(path.dirname(this.path)));
     this.noteNewEntries(first);
     const flags = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL;
     const copy = this.guard('recreate', () => openSync(this.path, flags, FILE_MODE));
