@@ -88,7 +88,17 @@ describe('usage errors exit 2 and point at the subcommand help', () => {
   it('a snapshot id the library rejects (a lone surrogate) exits 2 too', async () => {
     const home = await tempDir();
     const ws = await tempDir();
-    const r = await cli(['snapshot', ws, '--session', 's', '--message', '\ud800', '--home', home]);
+    const r = await cli([
+      'snapshot',
+      ws,
+      '--session',
+      '01a1fca4-bae3-7302-8aa2-92f8ac31aa3a',
+      '--new-session',
+      '--message',
+      '\ud800',
+      '--home',
+      home,
+    ]);
     expect({ code: r.code, err: r.err }).toEqual({
       code: 2,
       err:
