@@ -1,6 +1,6 @@
 import type { RolloutItem } from '../format/types.js';
 import { isHarnessWrapper } from '../format/preview.js';
-import { contentText, outputText } from './format.js';
+import { asText, contentText, outputText } from './format.js';
 
 /** A message of the OpenAI chat format, as fine-tuning data takes it. */
 export interface ChatMessage {
@@ -43,8 +43,8 @@ export function toChat(items: readonly RolloutItem[], instructions: string | und
         const args =
           p['type'] === 'local_shell_call'
             ? JSON.stringify(p['action'] ?? {})
-            : String(p['arguments'] ?? p['input'] ?? '');
-        const id = String(p['call_id'] ?? p['id'] ?? `call_${messages.length}`);
+            : asText(p['arguments'] ?? p['input']);
+        const id = asText(p['call_id'] ?? p['id']) || `call_${messages.length}`;
         const target = lastAssistant();
         (target.tool_calls ??= []).push({ id, type: 'function', function: { name, arguments: args } });
         break;

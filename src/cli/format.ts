@@ -195,3 +195,13 @@ export function outputText(output: unknown): string {
   if (Array.isArray(output)) return contentText(output);
   return JSON.stringify(output ?? null);
 }
+
+/**
+ * Any JSON value as text: a string as it is, nothing for null or absent, anything else as its JSON
+ * (a type-confused field such as `arguments: {…}` shows its content, never `[object Object]`).
+ */
+export function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined || value === null) return '';
+  return JSON.stringify(value) ?? '';
+}

@@ -60,8 +60,7 @@ export function registerExport(program: Command, ctx: Ctx): void {
           const items: RolloutItem[] = [];
           try {
             for await (const line of streamRollout(s.path)) {
-              if (meta === undefined && line.type === 'session_meta')
-                meta = line.payload as SessionMetaPayload;
+              if (meta === undefined && line.type === 'session_meta') meta = line.payload;
               else if (flags.format === 'chat') items.push(itemOf(line));
               if (flags.format === 'envelope') lines.push(line);
             }

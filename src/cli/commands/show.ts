@@ -5,7 +5,7 @@ import { rolloutText, streamRollout } from '../../reader/stream.js';
 import type { RolloutProblem } from '../../reader/stream.js';
 import type { Ctx } from '../context.js';
 import { ago } from '../dates.js';
-import { contentText, localTime, outputText, shortPath, sourceText } from '../format.js';
+import { asText, contentText, localTime, outputText, shortPath, sourceText } from '../format.js';
 import type { Style } from '../io.js';
 import { resolveSession } from '../resolve.js';
 import { storeOnlySnapshotLines } from './snapshots.js';
@@ -47,7 +47,7 @@ export function registerShow(program: Command, ctx: Ctx): void {
         const body: string[] = [];
         for await (const line of lines) {
           if (meta === undefined && line.type === 'session_meta') {
-            meta = line.payload as SessionMetaPayload;
+            meta = line.payload;
             continue;
           }
           updated = line.timestamp;
@@ -119,7 +119,7 @@ function render(line: RolloutLine, style: Style, full: boolean): string[] {
       }
       case 'function_call':
       case 'custom_tool_call': {
-        const args = String(p['arguments'] ?? p['input'] ?? '');
+        const args = asText(p['arguments'] ?? p['input']);
         return [
           `  ${style.yellow('tool call')} ${String(p['name'])} ${style.dim(`[${String(p['call_id'])}]`)}`,
           ...indent(args, full),
