@@ -8,12 +8,15 @@ describe('type-confused tool calls', () => {
     expect(asText(7)).toBe('7');
     expect(asText(null)).toBe('');
     expect(asText('as is')).toBe('as is');
-    const chat = toChat([
-      {
-        type: 'response_item',
-        payload: { type: 'function_call', name: 'shell', arguments: { a: 1 }, call_id: 7 },
-      },
-    ] as never);
+    const chat = toChat(
+      [
+        {
+          type: 'response_item',
+          payload: { type: 'function_call', name: 'shell', arguments: { a: 1 }, call_id: 7 },
+        },
+      ] as never,
+      undefined,
+    );
     expect(JSON.stringify(chat)).not.toContain('[object Object]');
     expect(JSON.stringify(chat)).toContain('{\\"a\\":1}');
   });
