@@ -36,7 +36,7 @@ export const DIR_MODE = 0o700;
 export const FILE_MODE = 0o600;
 
 const NAME_RE =
-  /^rollout-(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})-(\d{2})-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\.jsonl(\.zst)?$/;
+  /^rollout-(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})-(\d{2})-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?:_([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}))?\.jsonl(\.zst)?$/;
 
 /**
  * What a rollout file name says.
@@ -52,6 +52,11 @@ export interface RolloutFileName {
   nameTime: number;
   /** True for `.jsonl.zst`. */
   compressed: boolean;
+  /**
+   * The rollout's own id when the name is the Codex CLI 0.171 form of a reverted thread,
+   * `rollout-<ts>-<thread-uuid>_<rollout-uuid>.jsonl`; `id` is then the thread's id.
+   */
+  rolloutId?: string;
 }
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
@@ -100,7 +105,12 @@ export function parseRolloutFileName(name: string): RolloutFileName | undefined 
   ) {
     return undefined;
   }
-  return { id: m[7]!, nameTime: t, compressed: m[8] !== undefined };
+  return {
+    id: m[7]!,
+    ...(m[8] === undefined ? {} : { rolloutId: m[8] }),
+    nameTime: t,
+    compressed: m[9] !== undefined,
+  };
 }
 
 /**

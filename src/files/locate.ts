@@ -64,7 +64,10 @@ export async function locateSessions(
   // Checked on the raw name before it is parsed: a walk of a large home parses only the matches.
   const accept = (name: string): boolean => {
     const base = name.endsWith('.zst') ? name.slice(0, -4) : name;
-    const id = base.slice(-'.jsonl'.length - 36, -'.jsonl'.length).toLowerCase();
+    // The session id ends the name, or comes before `_<rollout id>` in a reverted thread's name.
+    const end = base.length - '.jsonl'.length;
+    const at = base[end - 37] === '_' ? end - 37 : end;
+    const id = base.slice(at - 36, at).toLowerCase();
     return 'full' in query ? id === query.full : hexOf(id).startsWith(query.hex);
   };
   const found: Candidate[] = [];
