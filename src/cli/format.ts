@@ -174,26 +174,36 @@ export const shellQuote = (s: string): string =>
 
 /**
  * The text of message content parts (or of a plain string), one part a line. Image parts become
- * `imageMarker` when one is given, and are left out otherwise.
+ * `imageMarker` when one is given, and are left out otherwise. Total: any JSON in, a string out
+ * (a part that is no object with a `text` string is shown as its JSON, `null` parts are left out).
  */
 export function contentText(content: unknown, imageMarker?: string): string {
-  if (!Array.isArray(content)) return typeof content === 'string' ? content : '';
-  return content
-    .map((p: { type?: string; text?: unknown }) =>
-      typeof p.text === 'string' ? p.text : p.type === 'input_image' && imageMarker ? imageMarker : '',
-    )
-    .filter(Boolean)
-    .join('\n');
+  if (!Array.isArray(content)) return asText(content);
+  const parts: string[] = [];
+  for (const p of content as unknown[]) {
+    let t: string;
+    if (typeof p === 'string') t = p;
+    else if (p !== null && typeof p === 'object' && !Array.isArray(p)) {
+      const o = p as { type?: unknown; text?: unknown };
+      if (typeof o.text === 'string') t = o.text;
+      else if (o.type === 'input_image') t = imageMarker ?? '';
+      else t = asText(p);
+    } else t = asText(p);
+    if (t) parts.push(t);
+  }
+  return parts.join('\n');
 }
 
-/** A tool output as text: a string, an object's `content`, content parts, or else its JSON. */
+/** A tool output as text: a string, an object's `content`, content parts, or else its JSON. Total. */
 export function outputText(output: unknown): string {
   if (typeof output === 'string') return output;
-  if (output && typeof output === 'object' && 'content' in output && typeof output.content === 'string') {
-    return output.content;
+  if (output !== null && typeof output === 'object' && !Array.isArray(output)) {
+    const c = (output as { content?: unknown }).content;
+    if (typeof c === 'string') return c;
+    if (Array.isArray(c)) return contentText(c);
   }
   if (Array.isArray(output)) return contentText(output);
-  return JSON.stringify(output ?? null);
+  return JSON.stringify(output ?? null) ?? '';
 }
 
 /**

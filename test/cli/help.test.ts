@@ -104,9 +104,12 @@ describe('help and version', () => {
 
       Options:
         --home <dir>  the home to look in (default: $CODEX_HOME or ~/.codex)
-        --json        the parsed lines, one JSON object per line
-        --raw         the lines as stored
-        --full        tool outputs in full (default: the first lines)
+        --json        the parsed lines as JSON Lines, one record per line, its "type"
+                      the line type
+        --raw         the lines as stored, byte for byte: NOT made safe for a terminal
+                      (control characters are sent as they are)
+        --full        tool calls, outputs and reasoning in full (default: the first
+                      lines, cut)
         -h, --help    show help
       "
     `);

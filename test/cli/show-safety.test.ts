@@ -39,7 +39,10 @@ describe('show makes every string from a session or a file name safe', () => {
     const r = await cli(['show', p, '--json']);
     expect(r.code, r.err).toBe(0);
     expect(r.out).not.toMatch(RAW_CONTROL);
-    const rows = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string });
+    const rows = r.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
     expect(rows.map((x) => x.type)).toEqual(['session_meta', 'response_item']);
     expect(r.out).toContain('\\u009b2J\\u202e');
   });
@@ -62,7 +65,11 @@ describe('show on type-confused but valid JSON', () => {
       item({ type: 'message', role: 'user', content: [null, 5, { type: 'input_text', text: 'hi' }] }),
       item({ type: 'reasoning', summary: [null, { type: 'summary_text', text: 'think' }] }),
       item({ type: 'function_call', name: 7, arguments: { command: ['ls'] }, call_id: null }),
-      item({ type: 'function_call_output', call_id: 'c', output: [null, { type: 'input_text', text: 'out' }] }),
+      item({
+        type: 'function_call_output',
+        call_id: 'c',
+        output: [null, { type: 'input_text', text: 'out' }],
+      }),
       item({ type: 'message', role: 'assistant', content: { odd: true } }),
     ]);
     const r = await cli(['show', p]);
@@ -74,7 +81,7 @@ describe('show on type-confused but valid JSON', () => {
     expect(r.out).toContain('out');
     expect(r.out).toContain('{"odd":true}');
     expect(r.out).not.toContain('hidden');
-    expect(r.err).toContain(':2: payload is null, not an object (line skipped)');
+    expect(r.err).toContain(':2: "response_item" line\'s payload is null, not a JSON object');
     expect(r.err).toContain(':3: message "role" is 7, not a string (message skipped)');
   });
 });

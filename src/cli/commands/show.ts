@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
 import { isHarnessWrapper } from '../../format/preview.js';
-import type { RolloutLine, SessionMetaPayload } from '../../format/types.js';
-import { rolloutText, streamRollout } from '../../reader/stream.js';
-import type { RolloutProblem } from '../../reader/stream.js';
+import type { RolloutLine } from '../../format/types.js';
+import { readEntries, rolloutText } from '../../reader/stream.js';
 import type { Ctx } from '../context.js';
+import { UsageError } from '../context.js';
 import { ago } from '../dates.js';
 import { asText, contentText, localTime, outputText, shortPath, sourceText } from '../format.js';
-import type { Style } from '../io.js';
+import type { CliIO, Style } from '../io.js';
+import { jsonLine } from '../json-lines.js';
 import { resolveSession } from '../resolve.js';
+import { safeLine, safeText } from '../terminal-text.js';
 import { storeOnlySnapshotLines } from './snapshots.js';
 
 interface ShowFlags {
@@ -17,7 +19,17 @@ interface ShowFlags {
   full?: boolean;
 }
 
+/** Lines of a tool call's arguments, a tool output or a reasoning summary shown without --full. */
 const OUTPUT_LINES = 12;
+/** Characters of one such line shown without --full. */
+const OUTPUT_LINE_CHARS = 2000;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const kindOf = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`;
+/** One line of session text, safe for a terminal. */
+const one = (v: unknown): string => safeLine(asText(v));
 
 export function registerShow(program: Command, ctx: Ctx): void {
   program
@@ -25,127 +37,223 @@ export function registerShow(program: Command, ctx: Ctx): void {
     .description('print a session as a readable transcript')
     .argument('<session>', 'a session id, a unique id prefix (8+ hex digits), or a rollout file')
     .option('--home <dir>', 'the home to look in (default: $CODEX_HOME or ~/.codex)')
-    .option('--json', 'the parsed lines, one JSON object per line')
-    .option('--raw', 'the lines as stored')
-    .option('--full', 'tool outputs in full (default: the first lines)')
+    .option('--json', 'the parsed lines as JSON Lines, one record per line, its "type" the line type')
+    .option(
+      '--raw',
+      'the lines as stored, byte for byte: NOT made safe for a terminal (control characters are sent as they are)',
+    )
+    .option('--full', 'tool calls, outputs and reasoning in full (default: the first lines, cut)')
     .action(async (arg: string, flags: ShowFlags) => {
       const { io, style } = ctx;
+      if (flags.json && flags.raw) throw new UsageError('show', '--json and --raw cannot be used together');
       const { path: file } = await resolveSession(arg, flags.home, io);
       if (flags.raw) {
         // Decoded across read edges (a character split between two reads stays whole), and
-        // decompressed for a .jsonl.zst: the lines as stored, not the compressed bytes.
+        // decompressed for a .jsonl.zst: the lines as stored, not the compressed bytes. The one
+        // output not made safe: it is the file.
         for await (const text of rolloutText(file)) io.stdout.write(text);
         return;
       }
-      const problems: RolloutProblem[] = [];
-      const lines = streamRollout(file, { onProblem: (p) => problems.push(p) });
+      const shownFile = safeLine(file);
+      const warn = (line: number, message: string): void => {
+        io.stderr.write(`${style.yellow('warning:')} ${shownFile}:${line}: ${safeLine(message)}\n`);
+      };
+      const entries = readEntries(file, {
+        onProblem: (p) => {
+          warn(p.line, p.message);
+        },
+      });
       if (flags.json) {
-        for await (const line of lines) io.stdout.write(`${JSON.stringify(line)}\n`);
-      } else {
-        let meta: SessionMetaPayload | undefined;
-        let updated = '';
-        const body: string[] = [];
-        for await (const line of lines) {
-          if (meta === undefined && line.type === 'session_meta') {
-            meta = line.payload;
+        for await (const batch of entries) for (const e of batch) io.stdout.write(jsonLine(e.value));
+        return;
+      }
+      let sawMeta = false;
+      let id = '';
+      let updated = '';
+      const full = flags.full ?? false;
+      for await (const batch of entries) {
+        for (const { line: n, value } of batch) {
+          if (!sawMeta && value.type === 'session_meta') {
+            sawMeta = true;
+            id = String((value.payload as { id?: unknown }).id);
+            io.stdout.write(header(shownFile, value.payload, style, io.now()));
             continue;
           }
-          updated = line.timestamp;
-          body.push(...render(line, style, flags.full ?? false));
+          updated = value.timestamp;
+          render(io, value, n, style, full, warn);
         }
-        // Snapshots the hook took while a writer held the session are linked only by their store.
-        body.push(...(await storeOnlySnapshotLines(meta!.id, file, style)));
-        io.stdout.write(header(file, meta!, updated, style, io.now()));
-        io.stdout.write(body.join('\n') + (body.length > 0 ? '\n' : ''));
       }
-      for (const p of problems)
-        io.stderr.write(`${style.yellow('warning:')} ${file}:${p.line}: ${p.message}\n`);
+      // Snapshots the hook took while a writer held the session are linked only by their store.
+      const extra = await storeOnlySnapshotLines(id, file, style);
+      if (extra.length > 0) io.stdout.write(`${extra.join('\n')}\n`);
+      if (updated) {
+        io.stdout.write(`  ${style.dim('updated'.padEnd(9))}${timeText(updated, io.now())}\n`);
+      }
     });
 }
 
-function header(file: string, meta: SessionMetaPayload, updated: string, style: Style, now: Date): string {
-  const git = meta.git;
+function timeText(t: unknown, now: Date): string {
+  if (typeof t !== 'string') return one(t);
+  const since = ago(t, now);
+  return `${one(localTime(t))}${since ? ` (${since})` : ''}`;
+}
+
+function header(file: string, payload: object, style: Style, now: Date): string {
+  const meta = payload as Obj;
   const rows: [string, string][] = [
     ['file', file],
-    ['cwd', shortPath(meta.cwd, 200)],
+    ['cwd', typeof meta['cwd'] === 'string' ? shortPath(safeLine(meta['cwd']), 200) : one(meta['cwd'])],
   ];
-  if (git) {
+  const git = meta['git'];
+  if (isObj(git)) {
+    const hash = git['commit_hash'];
     const parts = [
-      git.branch ?? '(detached)',
-      git.commit_hash ? `@ ${git.commit_hash.slice(0, 10)}` : '',
-      git.repository_url ?? '',
+      git['branch'] === undefined || git['branch'] === null ? '(detached)' : one(git['branch']),
+      hash === undefined || hash === null ? '' : `@ ${one(hash).slice(0, 10)}`,
+      one(git['repository_url']),
     ];
     rows.push(['git', parts.filter(Boolean).join(' ')]);
-  }
-  if (meta.model_provider) rows.push(['provider', meta.model_provider]);
+  } else if (git !== undefined && git !== null) rows.push(['git', one(git)]);
+  if (meta['model_provider']) rows.push(['provider', one(meta['model_provider'])]);
+  const originator = meta['originator'];
+  const version = meta['cli_version'];
   rows.push([
     'source',
-    `${sourceText(meta.source)}${meta.originator ? ` (${meta.originator}${meta.cli_version ? ` ${meta.cli_version}` : ''})` : ''}`,
+    `${safeLine(sourceText(meta['source'] as never))}${originator ? ` (${one(originator)}${version ? ` ${one(version)}` : ''})` : ''}`,
   ]);
-  rows.push(['created', `${localTime(meta.timestamp)} (${ago(meta.timestamp, now)})`]);
-  if (updated) rows.push(['updated', `${localTime(updated)} (${ago(updated, now)})`]);
+  rows.push(['created', timeText(meta['timestamp'], now)]);
   return (
-    `${style.bold(`session ${meta.id}`)}\n` +
+    `${style.bold(`session ${one(meta['id'])}`)}\n` +
     rows.map(([k, v]) => `  ${style.dim(k.padEnd(9))}${v}`).join('\n') +
     '\n\n'
   );
 }
 
-function indent(text: string, full: boolean, prefix = '    '): string[] {
-  const lines = text.split('\n');
-  const shown = full ? lines : lines.slice(0, OUTPUT_LINES);
-  const out = shown.map((l) => prefix + l);
-  if (shown.length < lines.length)
-    out.push(`${prefix}… ${lines.length - shown.length} more lines (--full shows them)`);
-  return out;
+/**
+ * Writes `text` (made safe, multi-line) with every line indented. Unless `full`, only the first
+ * {@link OUTPUT_LINES} lines are written, each cut to {@link OUTPUT_LINE_CHARS} characters, and a
+ * note says what was cut. Walks the text with `indexOf`, never splitting a huge text into an array.
+ */
+function writeIndented(
+  io: CliIO,
+  text: string,
+  full: boolean,
+  prefix: string,
+  paint: (s: string) => string = (s) => s,
+): void {
+  let start = 0;
+  let shown = 0;
+  let cutChars = 0;
+  const chunk: string[] = [];
+  const flush = (): void => {
+    if (chunk.length > 0) io.stdout.write(chunk.join(''));
+    chunk.length = 0;
+  };
+  while (start <= text.length) {
+    const nl = text.indexOf('\n', start);
+    const end = nl === -1 ? text.length : nl;
+    if (!full && shown === OUTPUT_LINES) {
+      let more = 1;
+      for (let i = text.indexOf('\n', end + 1); nl !== -1 && i !== -1; i = text.indexOf('\n', i + 1)) more++;
+      if (nl === -1) more = 0;
+      if (more > 0 && end < text.length) {
+        chunk.push(`${prefix}… ${more} more lines (--full shows them)\n`);
+      }
+      break;
+    }
+    let stop = end;
+    if (!full && end - start > OUTPUT_LINE_CHARS) {
+      stop = start + OUTPUT_LINE_CHARS;
+      const c = text.charCodeAt(stop - 1);
+      if (c >= 0xd800 && c <= 0xdbff) stop--; // never split a surrogate pair
+      cutChars = end - stop;
+    }
+    const body = safeText(text.slice(start, stop), { multiline: true });
+    chunk.push(
+      `${prefix}${paint(body)}${cutChars > 0 ? `… ${cutChars} more characters (--full shows them)` : ''}\n`,
+    );
+    cutChars = 0;
+    shown++;
+    if (chunk.length >= 1024) flush();
+    if (nl === -1) break;
+    start = nl + 1;
+  }
+  flush();
 }
 
-/** The transcript lines of one rollout line; lines that repeat another (events of messages) render as nothing. */
-function render(line: RolloutLine, style: Style, full: boolean): string[] {
-  const p = (line.payload ?? {}) as Record<string, unknown>;
+/** Writes the transcript of one rollout line; lines that repeat another (events of messages) write nothing. */
+function render(
+  io: CliIO,
+  line: RolloutLine,
+  n: number,
+  style: Style,
+  full: boolean,
+  warn: (line: number, message: string) => void,
+): void {
+  const out = (s: string): void => void io.stdout.write(`${s}\n`);
+  const shown = line.type === 'response_item' || line.type === 'workspace_snapshot';
+  if (!isObj(line.payload)) {
+    if (shown || line.type === 'compacted')
+      warn(n, `payload is ${kindOf(line.payload).replace(/^an? /, '')}, not an object (line skipped)`);
+    return;
+  }
+  const p = line.payload;
+  const time = style.dim(`· ${one(localTime(line.timestamp))}`);
   if (line.type === 'response_item') {
     switch (p['type']) {
       case 'message': {
-        const role = String(p['role']);
+        const role = p['role'];
+        if (typeof role !== 'string') {
+          warn(n, `message "role" is ${asText(role) || kindOf(role)}, not a string (message skipped)`);
+          return;
+        }
+        if (role !== 'user' && role !== 'assistant') return;
         const text = contentText(p['content'], '[image]');
-        if (role !== 'user' && role !== 'assistant') return [];
-        if (role === 'user' && isHarnessWrapper(text)) return [];
-        const label = role === 'user' ? style.cyan('user') : style.green('assistant');
-        return [`${label} ${style.dim(`· ${localTime(line.timestamp)}`)}`, ...indent(text, true, '  '), ''];
+        if (role === 'user' && isHarnessWrapper(text)) return;
+        out(`${role === 'user' ? style.cyan('user') : style.green('assistant')} ${time}`);
+        writeIndented(io, text, true, '  ');
+        out('');
+        return;
       }
       case 'reasoning': {
-        const summary = Array.isArray(p['summary']) ? contentText(p['summary']) : '';
-        return summary ? [style.dim('  reasoning:'), ...indent(style.dim(summary), full), ''] : [];
+        const summary = p['summary'] === undefined ? '' : contentText(p['summary']);
+        if (!summary) return;
+        out(style.dim('  reasoning:'));
+        writeIndented(io, summary, full, '    ', (t) => style.dim(t));
+        out('');
+        return;
       }
       case 'function_call':
       case 'custom_tool_call': {
-        const args = asText(p['arguments'] ?? p['input']);
-        return [
-          `  ${style.yellow('tool call')} ${String(p['name'])} ${style.dim(`[${String(p['call_id'])}]`)}`,
-          ...indent(args, full),
-        ];
+        out(`  ${style.yellow('tool call')} ${one(p['name'])} ${style.dim(`[${one(p['call_id'])}]`)}`);
+        writeIndented(io, asText(p['arguments'] ?? p['input']), full, '    ');
+        return;
       }
       case 'local_shell_call':
-        return [`  ${style.yellow('shell')} ${JSON.stringify(p['action'])}`];
+        out(`  ${style.yellow('shell')} ${safeLine(asText(p['action'] ?? null) || 'null')}`);
+        return;
       case 'web_search_call':
-        return [`  ${style.yellow('web search')} ${JSON.stringify(p['action'] ?? {})}`];
+        out(`  ${style.yellow('web search')} ${safeLine(asText(p['action'] ?? {}))}`);
+        return;
       case 'function_call_output':
       case 'custom_tool_call_output':
-        return [
-          `  ${style.dim(`output [${String(p['call_id'])}]`)}`,
-          ...indent(outputText(p['output']), full),
-          '',
-        ];
+        out(`  ${style.dim(`output [${one(p['call_id'])}]`)}`);
+        writeIndented(io, outputText(p['output']), full, '    ');
+        out('');
+        return;
       default:
-        return [];
+        return;
     }
   }
   if (line.type === 'workspace_snapshot') {
-    return [
-      `  ${style.cyan('snapshot')} of message ${String(p['message_id'])}: commit ${String(p['commit']).slice(0, 12)} ${style.dim(`(store ${String(p['store'])})`)}`,
-      '',
-    ];
+    out(
+      `  ${style.cyan('snapshot')} of message ${one(p['message_id'])}: commit ${one(p['commit']).slice(0, 12)} ${style.dim(`(store ${one(p['store'])})`)}`,
+    );
+    out('');
+    return;
   }
-  if (line.type === 'compacted') return [style.dim('  (history compacted here)'), ''];
-  return [];
+  if (line.type === 'compacted') {
+    out(style.dim('  (history compacted here)'));
+    out('');
+  }
 }
