@@ -87,20 +87,19 @@ export function registerExport(program: Command, ctx: Ctx): void {
             : undefined;
         const exact = one !== undefined || (flags.search === undefined && flags.cwd === undefined);
         const started = io.now().getTime();
-        const files: AsyncIterable<{ path: string; id?: string }> = one
-          ? (async function* () {
-              yield { path: one.path, ...(one.summary ? { id: one.summary.id } : {}) };
-            })()
-          : iterateSessions({
-              home,
-              since,
-              until,
-              search: flags.search,
-              cwd: flags.cwd?.map((c) => path.resolve(io.cwd, c)),
-              archived: flags.archived ?? false,
-              includeEmpty: true,
-              onSkip: () => skipped++,
-            });
+        const files: Iterable<{ path: string; id?: string }> | AsyncIterable<{ path: string; id?: string }> =
+          one
+            ? [{ path: one.path, ...(one.summary ? { id: one.summary.id } : {}) }]
+            : iterateSessions({
+                home,
+                since,
+                until,
+                search: flags.search,
+                cwd: flags.cwd?.map((c) => path.resolve(io.cwd, c)),
+                archived: flags.archived ?? false,
+                includeEmpty: true,
+                onSkip: () => skipped++,
+              });
         for await (const s of files) {
           const done = await exportSession(s.path, s.id, flags.format, exportedAt, target, io);
           if (done) count++;
