@@ -34,8 +34,8 @@ describe('help and version', () => {
                                          (asks first on a terminal)
         name [options] <session> <name>  name a session as the Codex CLI does (codex
                                          resume and ls show it)
-        export [options]                 write every session as one JSON object per
-                                         line (JSONL), streaming
+        export [options] [session]       write sessions as JSON Lines, one
+                                         {"type":"session",…} per session, streaming
         snapshot [options] [workspace]   capture the workspace as the snapshot of one
                                          message (the hook entry point); prints the
                                          commit
@@ -166,18 +166,31 @@ describe('help and version', () => {
 
   it('rollouts export --help', async () => {
     expect((await cli(['export', '--help'])).out).toMatchInlineSnapshot(`
-      "Usage: rollouts export [options]
+      "Usage: rollouts export [options] [session]
 
-      write every session as one JSON object per line (JSONL), streaming
+      write sessions as JSON Lines, one {"type":"session",…} per session, streaming
+
+      Arguments:
+        session            export only this session (an id, an id prefix or a rollout
+                           file)
 
       Options:
-        --out <file>       the file to write (- for standard output)
+        --out <file>       the file to write (default, or -: standard output)
+        --force            replace --out if it exists (never a symbolic link, never
+                           inside the home)
         --home <dir>       the home to export (default: $CODEX_HOME or ~/.codex)
         --since <date>     only sessions created at or after (2026-11-21, 7d, …)
+        --until <date>     only sessions created at or before (a bare date includes
+                           the day)
+        --search <text>    only sessions whose preview or name holds this text
+        --cwd <dir>        only sessions whose working folder is this one (repeatable)
+        --archived         export archived sessions instead of live ones
         --format <format>  envelope: the raw lines; chat: OpenAI chat messages with
                            tool calls (choices: "envelope", "chat", default:
                            "envelope")
         -h, --help         show help
+
+      Every source is exported (cli, vscode, exec, mcp, sub-agents): no --all-sources needed.
       "
     `);
   });

@@ -34,8 +34,8 @@ describe('terminal behaviour', () => {
     const out = path.join(await tempDir(), 'x.jsonl');
     const quiet = await cli(['export', '--out', out, '--home', home]);
     expect(quiet.err).not.toContain('\r');
-    const tty = await cli(['export', '--out', out, '--home', home], { stderrIsTTY: true });
-    expect(tty.err).toContain('\r\u001b[2Kexported 3 sessions');
+    const tty = await cli(['export', '--out', out, '--force', '--home', home], { stderrIsTTY: true });
+    expect(tty.err).toContain('\r\u001b[2Kexported 3/3 sessions');
   });
 
   it.each([

@@ -1,98 +1,220 @@
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { isRolloutError } from '../../errors.js';
-import { iterateSessions } from '../../lister/list.js';
-import type { RolloutItem, RolloutLine, SessionMetaPayload } from '../../format/types.js';
+import { homePaths } from '../../files/layout.js';
+import { ScanContext, listAllLive, readRolloutFolder } from '../../files/traverse.js';
+import type { RolloutLine } from '../../format/types.js';
 import { itemOf } from '../../format/types.js';
+import { iterateSessions } from '../../lister/list.js';
 import { streamRollout } from '../../reader/stream.js';
-import { toChat } from '../chat.js';
+import { ChatStream } from '../chat.js';
 import type { Ctx } from '../context.js';
-import { dateOption, existingHome } from '../context.js';
+import { UsageError, collect, dateRange, existingHome } from '../context.js';
+import type { ExportTarget } from '../export-target.js';
+import { openExportTarget } from '../export-target.js';
+import type { CliIO } from '../io.js';
 import { progress } from '../io.js';
+import { jsonLine } from '../json-lines.js';
+import { resolveSession } from '../resolve.js';
+import { safeLine } from '../terminal-text.js';
 
 interface ExportFlags {
-  out: string;
+  out?: string;
   home?: string;
   since?: string;
+  until?: string;
+  search?: string;
+  cwd?: string[];
+  archived?: boolean;
+  force?: boolean;
   format: 'envelope' | 'chat';
 }
+
+/** One JSON value without its newline, every character a terminal would act on escaped. */
+const json = (value: unknown): string => jsonLine(value).slice(0, -1);
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function registerExport(program: Command, ctx: Ctx): void {
   program
     .command('export')
-    .description('write every session as one JSON object per line (JSONL), streaming')
-    .requiredOption('--out <file>', 'the file to write (- for standard output)')
+    .argument('[session]', 'export only this session (an id, an id prefix or a rollout file)')
+    .description('write sessions as JSON Lines, one {"type":"session",…} per session, streaming')
+    .option('--out <file>', 'the file to write (default, or -: standard output)')
+    .option('--force', 'replace --out if it exists (never a symbolic link, never inside the home)')
     .option('--home <dir>', 'the home to export (default: $CODEX_HOME or ~/.codex)')
     .option('--since <date>', 'only sessions created at or after (2026-11-21, 7d, …)')
+    .option('--until <date>', 'only sessions created at or before (a bare date includes the day)')
+    .option('--search <text>', 'only sessions whose preview or name holds this text')
+    .option('--cwd <dir>', 'only sessions whose working folder is this one (repeatable)', collect)
+    .option('--archived', 'export archived sessions instead of live ones')
     .addOption(
       new Option('--format <format>', 'envelope: the raw lines; chat: OpenAI chat messages with tool calls')
         .choices(['envelope', 'chat'])
         .default('envelope'),
     )
-    .action(async (flags: ExportFlags) => {
+    .addHelpText(
+      'after',
+      '\nEvery source is exported (cli, vscode, exec, mcp, sub-agents): no --all-sources needed.',
+    )
+    .action(async (session: string | undefined, flags: ExportFlags) => {
       const { io } = ctx;
-      const since = dateOption('export', '--since', flags.since, io.now());
-      const toStdout = flags.out === '-';
-      const out = toStdout ? undefined : createWriteStream(path.resolve(io.cwd, flags.out), { mode: 0o600 });
-      const write = async (text: string): Promise<void> => {
-        if (!out) {
-          io.stdout.write(text);
-          return;
-        }
-        if (!out.write(text)) await once(out, 'drain');
-      };
+      // Everything is checked before anything is written.
+      const { since, until } = dateRange('export', flags, io.now());
+      const filtered =
+        flags.since ?? flags.until ?? flags.search ?? flags.cwd ?? (flags.archived ? 'archived' : undefined);
+      if (session !== undefined && filtered !== undefined) {
+        throw new UsageError(
+          'export',
+          'a session argument and filters (--since, --search, …) contradict each other',
+        );
+      }
+      const home = existingHome(io, flags.home);
+      const one = session === undefined ? undefined : await resolveSession(session, flags.home, io);
+      const target = await openExportTarget(flags.out, { io, home, force: flags.force ?? false });
+      const exportedAt = io.now().toISOString();
       const bar = progress(io);
       let count = 0;
       let skipped = 0;
-      const exportedAt = io.now().toISOString();
+      let aborted = true;
       try {
-        for await (const s of iterateSessions({
-          home: existingHome(io, flags.home),
-          since,
-          includeEmpty: true,
-          onSkip: () => skipped++,
-        })) {
-          let meta: SessionMetaPayload | undefined;
-          const lines: RolloutLine[] = [];
-          const items: RolloutItem[] = [];
-          try {
-            for await (const line of streamRollout(s.path)) {
-              if (meta === undefined && line.type === 'session_meta') meta = line.payload;
-              else if (flags.format === 'chat') items.push(itemOf(line));
-              if (flags.format === 'envelope') lines.push(line);
-            }
-          } catch (error) {
-            // A file that changed into a non-rollout since it was listed: skipped, said, not fatal.
-            if (!isRolloutError(error)) throw error;
-            skipped++;
-            io.stderr.write(`warning: ${error.message}\n`);
-            continue;
-          }
-          const record =
-            flags.format === 'envelope'
-              ? { session_id: s.id, exported_at: exportedAt, meta, lines }
-              : {
-                  session_id: s.id,
-                  exported_at: exportedAt,
-                  meta,
-                  messages: toChat(items, meta?.base_instructions?.text),
-                };
-          await write(`${JSON.stringify(record)}\n`);
-          count++;
-          bar.update(`exported ${count} sessions`);
+        const total = one
+          ? 1
+          : io.stderrIsTTY
+            ? await countFiles(home, flags.archived ?? false, since, until)
+            : undefined;
+        const exact = one !== undefined || (flags.search === undefined && flags.cwd === undefined);
+        const started = io.now().getTime();
+        const files: Iterable<{ path: string; id?: string }> | AsyncIterable<{ path: string; id?: string }> =
+          one
+            ? [{ path: one.path, ...(one.summary ? { id: one.summary.id } : {}) }]
+            : iterateSessions({
+                home,
+                since,
+                until,
+                search: flags.search,
+                cwd: flags.cwd?.map((c) => path.resolve(io.cwd, c)),
+                archived: flags.archived ?? false,
+                includeEmpty: true,
+                onSkip: () => skipped++,
+              });
+        for await (const s of files) {
+          const done = await exportSession(s.path, s.id, flags.format, exportedAt, target, io);
+          if (done) count++;
+          else skipped++;
+          bar.update(progressText(count, total, exact, started, io.now().getTime()));
         }
+        await target.commit();
+        aborted = false;
       } finally {
         bar.done();
-        if (out) {
-          out.end();
-          await once(out, 'close');
-        }
+        if (aborted) await target.abort();
       }
       io.stderr.write(
-        `${count} session${count === 1 ? '' : 's'} exported${toStdout ? '' : ` to ${flags.out}`}${skipped ? ` (${skipped} unreadable files skipped)` : ''}\n`,
+        `${count} session${count === 1 ? '' : 's'} exported${target.label ? ` to ${safeLine(target.label)}` : ''}${skipped ? ` (${skipped} unreadable files skipped)` : ''}\n`,
       );
     });
+}
+
+/** `exported 3/10 sessions, about 12s left`; the ETA only when the total is exact. */
+export function progressText(
+  count: number,
+  total: number | undefined,
+  exact: boolean,
+  started: number,
+  now: number,
+): string {
+  if (total === undefined) return `exported ${count} sessions`;
+  const of = exact ? `${count}/${total}` : `${count} of at most ${total}`;
+  if (!exact || count === 0 || count >= total) return `exported ${of} sessions`;
+  const left = Math.max(0, Math.round((((now - started) / count) * (total - count)) / 1000));
+  const eta = left >= 120 ? `${Math.round(left / 60)} min` : `${left}s`;
+  return `exported ${of} sessions, about ${eta} left`;
+}
+
+/** How many rollout files the export will look at: names only, no file opened. */
+async function countFiles(home: string, archived: boolean, since?: Date, until?: Date): Promise<number> {
+  const ctx = new ScanContext(Infinity, undefined, undefined);
+  const all = archived
+    ? await readRolloutFolder(homePaths.archived(home), ctx, { archived: true, quietIfMissing: true })
+    : await listAllLive(homePaths.sessions(home), ctx, { since: since?.getTime(), until: until?.getTime() });
+  return all.filter(
+    (c) =>
+      (since === undefined || c.created >= since.getTime() - 86_400_000) &&
+      (until === undefined || c.created <= until.getTime() + 86_400_000),
+  ).length;
+}
+
+/**
+ * Writes one session's record, streaming: the head, then each line's JSON as it is read, so memory
+ * follows the longest line, not the session. A field of the wrong type is warned about once and
+ * the rest is written; a file that cannot be read is warned about and skipped (false). A read that
+ * fails midway still ends the record as valid JSON, with `"complete":false`.
+ */
+async function exportSession(
+  file: string,
+  listedId: string | undefined,
+  format: 'envelope' | 'chat',
+  exportedAt: string,
+  target: ExportTarget,
+  io: CliIO,
+): Promise<boolean> {
+  const lines = streamRollout(file)[Symbol.asyncIterator]();
+  let first: IteratorResult<RolloutLine>;
+  try {
+    first = await lines.next();
+  } catch (error) {
+    if (!isRolloutError(error)) throw error;
+    io.stderr.write(`warning: ${safeLine(error.message)}\n`);
+    return false;
+  }
+  const head = first.done ? undefined : first.value;
+  const rawMeta = head?.type === 'session_meta' ? head.payload : undefined;
+  const id =
+    listedId ??
+    (isObject(rawMeta) && typeof rawMeta['id'] === 'string' ? rawMeta['id'] : path.basename(file));
+  const warned = new Set<string>();
+  const bad = (field: string, what: string): void => {
+    if (warned.has(field)) return;
+    warned.add(field);
+    io.stderr.write(`warning: session ${safeLine(id)}: ${safeLine(field)} ${what}\n`);
+  };
+  const meta = isObject(rawMeta) ? rawMeta : null;
+  if (head?.type === 'session_meta' && meta === null)
+    bad('session_meta.payload', 'is not an object; meta is null');
+  const key = format === 'envelope' ? 'lines' : 'messages';
+  await target.write(
+    `{"type":"session","session_id":${json(id)},"exported_at":${json(exportedAt)},"meta":${json(meta)},"${key}":[`,
+  );
+  let n = 0;
+  const put = async (value: unknown): Promise<void> => {
+    await target.write(n++ === 0 ? json(value) : `,${json(value)}`);
+  };
+  const chat = new ChatStream(bad);
+  let complete = true;
+  try {
+    if (format === 'chat') {
+      const instructions = isObject(meta?.['base_instructions'])
+        ? meta['base_instructions']['text']
+        : undefined;
+      for (const m of chat.start(instructions)) await put(m);
+    } else if (head !== undefined) await put(head);
+    for (;;) {
+      const next = await lines.next();
+      if (next.done) break;
+      if (format === 'envelope') await put(next.value);
+      else for (const m of chat.push(itemOf(next.value))) await put(m);
+    }
+    if (format === 'chat') for (const m of chat.end()) await put(m);
+  } catch (error) {
+    if (!isRolloutError(error)) throw error;
+    complete = false;
+    io.stderr.write(
+      `warning: session ${safeLine(id)}: ${safeLine(error.message)}; its record is incomplete\n`,
+    );
+  }
+  await target.write(complete ? ']}\n' : '],"complete":false}\n');
+  return true;
 }
