@@ -95,6 +95,20 @@ describe('show on big content', () => {
     expect(r.out).toContain('  line 149999\n');
   });
 
+  it('shows 12 lines of a tool output and counts the rest; a 13th and last line is shown, not lost', async () => {
+    const out = (n: number): string => Array.from({ length: n }, (_, i) => `out ${i + 1}`).join('\n');
+    const p13 = await file([meta(), item({ type: 'function_call_output', call_id: 'c', output: out(13) })]);
+    const r13 = await cli(['show', p13]);
+    expect(r13.code, r13.err).toBe(0);
+    expect(r13.out).toContain('out 13\n');
+    expect(r13.out).not.toContain('more lines');
+    const p14 = await file([meta(), item({ type: 'function_call_output', call_id: 'c', output: out(14) })]);
+    const r14 = await cli(['show', p14]);
+    expect(r14.out).toContain('out 12\n');
+    expect(r14.out).not.toContain('out 13');
+    expect(r14.out).toContain('… 2 more lines (--full shows them)');
+  });
+
   it('cuts a 20 MiB tool output by default, saying what was cut; --full shows it all', async () => {
     const big = 'o'.repeat(20 * 1024 * 1024);
     const p = await file([meta(), item({ type: 'function_call_output', call_id: 'c', output: big })]);

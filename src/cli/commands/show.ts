@@ -55,14 +55,27 @@ export function registerShow(program: Command, ctx: Ctx): void {
         return;
       }
       const shownFile = safeLine(file);
-      const warn = (line: number, message: string): void => {
+      const warnNow = (line: number, message: string): void => {
         io.stderr.write(`${style.yellow('warning:')} ${shownFile}:${line}: ${safeLine(message)}\n`);
       };
-      const entries = readEntries(file, {
-        onProblem: (p) => {
-          warn(p.line, p.message);
-        },
-      });
+      // Problems before the first readable line are held: a file refused as a whole says so in one
+      // line (the error), not after a warning per blank or broken line.
+      let held: [number, string][] | undefined = [];
+      const warn = (line: number, message: string): void => {
+        if (held) held.push([line, message]);
+        else warnNow(line, message);
+      };
+      const release = (): void => {
+        if (held === undefined) return;
+        for (const [line, message] of held) warnNow(line, message);
+        held = undefined;
+      };
+      const entries = (async function* () {
+        for await (const batch of readEntries(file, { onProblem: (p) => { warn(p.line, p.message); } })) {
+          release();
+          yield batch;
+        }
+      })();
       if (flags.json) {
         for await (const batch of entries) for (const e of batch) io.stdout.write(jsonLine(e.value));
         return;
@@ -152,14 +165,14 @@ function writeIndented(
   while (start <= text.length) {
     const nl = text.indexOf('\n', start);
     const end = nl === -1 ? text.length : nl;
-    if (!full && shown === OUTPUT_LINES) {
+    if (!full && shown >= OUTPUT_LINES) {
+      // Lines left, this one included; a single last line is shown rather than announced.
       let more = 1;
-      for (let i = text.indexOf('\n', end + 1); nl !== -1 && i !== -1; i = text.indexOf('\n', i + 1)) more++;
-      if (nl === -1) more = 0;
-      if (more > 0 && end < text.length) {
+      for (let i = nl; i !== -1; i = text.indexOf('\n', i + 1)) more++;
+      if (more > 1) {
         chunk.push(`${prefix}… ${more} more lines (--full shows them)\n`);
+        break;
       }
-      break;
     }
     let stop = end;
     if (!full && end - start > OUTPUT_LINE_CHARS) {
