@@ -71,7 +71,11 @@ export function registerShow(program: Command, ctx: Ctx): void {
         held = undefined;
       };
       const entries = (async function* () {
-        for await (const batch of readEntries(file, { onProblem: (p) => { warn(p.line, p.message); } })) {
+        for await (const batch of readEntries(file, {
+          onProblem: (p) => {
+            warn(p.line, p.message);
+          },
+        })) {
           release();
           yield batch;
         }
