@@ -44,7 +44,8 @@ export interface ReadRolloutResult {
  *
  * @remarks
  * Damage is reported in `errors` with line numbers, never thrown; see {@link streamRollout} for what
- * is tolerated and what throws {@link InvalidRolloutError}.
+ * is tolerated and what throws ({@link RolloutIOError} for a file that cannot be opened,
+ * {@link InvalidRolloutError} for one that is not a rollout).
  * @public
  */
 export async function readRollout(

@@ -1,4 +1,4 @@
-import { InvalidRolloutError } from '../errors.js';
+import { InvalidRolloutError, RolloutIOError } from '../errors.js';
 import type { RolloutLine } from '../format/types.js';
 import type { EngineState, Entry, RolloutProblem } from './engine.js';
 import { Refusal, STREAM_CHUNK, newState, readLines, readText } from './engine.js';
@@ -23,8 +23,14 @@ export interface StreamRolloutOptions {
   maxLineBytes?: number;
 }
 
-/** The engine's refusal as the error the public readers throw. */
-export function toInvalidRollout(path: string, refusal: Refusal): InvalidRolloutError {
+/**
+ * The engine's refusal as the error the public readers throw: a file the system would not open
+ * (missing, permission denied, a symlink loop) is a {@link RolloutIOError} carrying the errno; a file
+ * that opened but is not a rollout is an {@link InvalidRolloutError}.
+ */
+export function toInvalidRollout(path: string, refusal: Refusal): InvalidRolloutError | RolloutIOError {
+  if ((refusal.kind === 'missing' || refusal.kind === 'unopenable') && refusal.cause !== undefined)
+    return new RolloutIOError('open', path, refusal.cause);
   return new InvalidRolloutError(path, refusal.reason, {
     ...(refusal.line !== undefined ? { line: refusal.line } : {}),
     cause: refusal.cause ?? refusal,
@@ -75,7 +81,9 @@ export async function* rolloutText(
  * BOM, damaged zstd data) are reported through `onProblem` with their line number and a `kind`,
  * and skipped; unknown line types are returned as they are.
  *
- * Throws {@link InvalidRolloutError} for a file that is missing, a folder, empty, not decompressible,
+ * Throws {@link RolloutIOError} (`E_IO`, with the `errno`) for a file the system will not open
+ * (missing, permission denied, a symlink loop), and {@link InvalidRolloutError} for one that is a
+ * folder, not a regular file, empty, not decompressible,
  * or whose first readable line is not a `session_meta` with a string id.
  * @public
  */

@@ -1,7 +1,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidRolloutError, readRollout, streamRollout } from '../../src/index.js';
+import { InvalidRolloutError, RolloutIOError, readRollout, streamRollout } from '../../src/index.js';
 import { tempDir } from '../helpers/temp.js';
 
 const ID = '019aa3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b';
@@ -199,13 +199,22 @@ describe('readRollout', () => {
     });
   });
 
-  it('refuses a missing file and a folder', async () => {
+  it('a file the system cannot open is E_IO with its errno; a folder is not a rollout', async () => {
     const dir = await tempDir();
-    await expect(readRollout(path.join(dir, 'nope.jsonl'))).rejects.toThrow(/no such file/);
+    const missing = path.join(dir, 'nope.jsonl');
+    const err = await readRollout(missing).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RolloutIOError);
+    expect(err).toMatchObject({ code: 'E_IO', errno: 'ENOENT', path: missing });
+    expect((err as Error).message).toMatch(/nope\.jsonl.*no such file/i);
+    await expect(streamRollout(missing).next()).rejects.toMatchObject({ code: 'E_IO', errno: 'ENOENT' });
     await mkdir(path.join(dir, 'x.jsonl'));
     await expect(readRollout(path.join(dir, 'x.jsonl'))).rejects.toThrow(/is a folder/);
+    await expect(readRollout(path.join(dir, 'x.jsonl'))).rejects.toBeInstanceOf(InvalidRolloutError);
     await symlink('loop.jsonl', path.join(dir, 'loop.jsonl'));
-    await expect(readRollout(path.join(dir, 'loop.jsonl'))).rejects.toBeInstanceOf(InvalidRolloutError);
+    await expect(readRollout(path.join(dir, 'loop.jsonl'))).rejects.toMatchObject({
+      code: 'E_IO',
+      errno: 'ELOOP',
+    });
   });
 });
 
