@@ -56,3 +56,19 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The `session_meta` line the generated bench rollouts start with. */
+export function benchMetaLine(id: string, ts: string): string {
+  return JSON.stringify({
+    timestamp: ts,
+    type: 'session_meta',
+    payload: {
+      id,
+      session_id: id,
+      timestamp: ts,
+      cwd: '/work/project',
+      originator: 'bench',
+      cli_version: '0.1.0',
+    },
+  });
+}

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ndjson from 'ndjson';
 import { readRollout, streamRollout } from '../src/index.js';
-import { bestOf, mib, peakRssDuring, table } from './_util.js';
+import { benchMetaLine, bestOf, mib, peakRssDuring, table } from './_util.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -23,20 +23,7 @@ function generate(mb: number): string {
   const file = path.join(dir, `rollout-2026-11-21T05-24-14-${id}-${mb}mb.jsonl`);
   if (existsSync(file)) return file;
   const ts = '2026-11-21T05:24:14.877Z';
-  const lines: string[] = [
-    JSON.stringify({
-      timestamp: ts,
-      type: 'session_meta',
-      payload: {
-        id,
-        session_id: id,
-        timestamp: ts,
-        cwd: '/work/project',
-        originator: 'bench',
-        cli_version: '0.1.0',
-      },
-    }),
-  ];
+  const lines: string[] = [benchMetaLine(id, ts)];
   let bytes = 0;
   let seed = 7;
   const rand = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;

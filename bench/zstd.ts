@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { streamRollout } from '../src/index.js';
 import { fzstdDecoder, napiDecoder, zlibDecoder, type ZstdDecoder } from '../src/reader/zstd.js';
-import { bestOf, mib, peakRssDuring, prng, table } from './_util.js';
+import { benchMetaLine, bestOf, mib, peakRssDuring, prng, table } from './_util.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -63,20 +63,7 @@ function generate(mb: number): string {
     return s;
   };
   const ts = '2026-11-21T05:24:14.877Z';
-  const lines: string[] = [
-    JSON.stringify({
-      timestamp: ts,
-      type: 'session_meta',
-      payload: {
-        id,
-        session_id: id,
-        timestamp: ts,
-        cwd: '/work/project',
-        originator: 'bench',
-        cli_version: '0.1.0',
-      },
-    }),
-  ];
+  const lines: string[] = [benchMetaLine(id, ts)];
   let bytes = 0;
   for (let i = 0; bytes < mb * 1024 * 1024; i++) {
     const kind = i % 4;

@@ -1,4 +1,4 @@
-import { lstat, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import {
   InvalidRolloutError,
@@ -7,6 +7,7 @@ import {
   hasErrno,
   invalidArgument,
 } from '../errors.js';
+import { pathExists } from '../files/exists.js';
 import { resolveHome } from '../files/layout.js';
 import { streamRollout } from '../reader/stream.js';
 import { deleteSessionSnapshotsIn, sessionStores } from '../snapshot/session-stores.js';
@@ -58,7 +59,7 @@ export async function deleteSession(
     const found = await filesOf(o.home, id, o.signal);
     const files = [...new Set([...found.map((c) => c.path), ...(given === undefined ? [] : [given])])];
     // Looked up again under the lock: someone may have removed it meanwhile.
-    if (found.length === 0 && (given === undefined || !(await exists(given))))
+    if (found.length === 0 && (given === undefined || !(await pathExists(given))))
       throw new SessionNotFoundError(idOrPrefixOrPath, o.home);
     const snapshots = o.snapshots ? await deleteSnapshots(o.home, id, files, o.signal) : [];
     o.signal?.throwIfAborted();
@@ -118,7 +119,7 @@ async function namedStores(file: string, signal: AbortSignal | undefined): Promi
         stores.push((line.payload as { store?: unknown } | null)?.store);
     }
   } catch (error) {
-    if (!(error instanceof InvalidRolloutError)) throw error;
+    if (!(error instanceof InvalidRolloutError || error instanceof RolloutIOError)) throw error;
   }
   return stores;
 }
@@ -131,15 +132,5 @@ async function removeFile(file: string): Promise<boolean> {
   } catch (cause) {
     if (hasErrno(cause, 'ENOENT')) return false;
     throw new RolloutIOError('delete', file, cause);
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch (cause) {
-    if (hasErrno(cause, 'ENOENT', 'ENOTDIR')) return false;
-    throw new RolloutIOError('check', file, cause);
   }
 }

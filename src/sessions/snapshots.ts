@@ -1,5 +1,5 @@
 import { realpath } from 'node:fs/promises';
-import { InvalidRolloutError, SessionLockedError, SessionNotFoundError } from '../errors.js';
+import { InvalidRolloutError, RolloutIOError, SessionLockedError, SessionNotFoundError } from '../errors.js';
 import { acquireSessionLock } from '../files/session-lock.js';
 import { resolveHome } from '../files/layout.js';
 import type { SnapshotLink, WorkspaceSnapshotPayload } from '../format/types.js';
@@ -61,7 +61,8 @@ export async function listSessionSnapshots(
   try {
     links = (await readRollout(file.path, { signal })).snapshots;
   } catch (error) {
-    if (!(error instanceof InvalidRolloutError)) throw error;
+    // A rollout that cannot be opened or read names no store; its snapshots are still found by ref.
+    if (!(error instanceof InvalidRolloutError || error instanceof RolloutIOError)) throw error;
   }
   const real = async (p: string): Promise<string> => realpath(p).catch(() => p);
   const out = new Map<string, SessionSnapshot>();

@@ -13,7 +13,8 @@ import type { PathFilter } from './path-filter.js';
 import { RefFiles } from './ref-files.js';
 import { TEXT_FILE_BUDGET, copyRegularFile, readRegularText } from './repo-files.js';
 import { settleAll } from './settle.js';
-import { exists, storeGit, writeIfChanged } from './store-context.js';
+import { pathExists } from '../files/exists.js';
+import { storeGit, writeIfChanged } from './store-context.js';
 import type { StoreContext } from './store-context.js';
 import type { ChangedFile, SkippedFile } from './types.js';
 
@@ -603,7 +604,7 @@ async function classify(root: string, p: string, maxFileSize: number, checkRead:
 async function seedIndex(ctx: StoreContext): Promise<string[] | undefined> {
   const ws = ctx.workspace;
   if (ws.kind !== 'git' || ws.gitDir === undefined || ws.commonDir === undefined) return undefined;
-  if (await exists(ctx.indexFile)) return undefined;
+  if (await pathExists(ctx.indexFile, { followLinks: true })) return undefined;
   // Never blocks: a FIFO or device in place of the user's index is an error naming it.
   if (!(await copyRegularFile(path.join(ws.gitDir, 'index'), ctx.indexFile, 'the index'))) return undefined;
   return [path.join(ws.commonDir, 'objects')];

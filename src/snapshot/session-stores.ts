@@ -1,6 +1,7 @@
 import { lstat, readFile, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { RolloutIOError, SnapshotNotFoundError, hasErrno } from '../errors.js';
+import { pathExists } from '../files/exists.js';
 import { homePaths } from '../files/layout.js';
 import { deleteLocked } from './delete.js';
 import { listLocked } from './list.js';
@@ -78,7 +79,7 @@ async function hasRefsOf(dir: string, hashes: readonly string[]): Promise<boolea
   let packed: string | undefined;
   for (const hash of hashes) {
     const loose = [`${SNAPSHOT_REF_PREFIX}${hash}`, `${SESSION_HEAD_PREFIX}${hash}`];
-    for (const ref of loose) if (await exists(path.join(dir, ref))) return true;
+    for (const ref of loose) if (await pathExists(path.join(dir, ref))) return true;
     packed ??= await readOptional(path.join(dir, 'packed-refs'));
     if (
       packed.includes(` ${SNAPSHOT_REF_PREFIX}${hash}/`) ||
@@ -128,17 +129,7 @@ export async function deleteSessionSnapshotsIn(
   signal?: AbortSignal,
 ): Promise<string[]> {
   // Every git call of a delete runs without a work tree, so the workspace is never looked at.
-  const ctx: StoreContext = {
-    home,
-    workspace: { root: gitDir, kind: 'plain' },
-    gitDir,
-    indexFile: path.join(gitDir, 'index'),
-    lockFile: path.join(gitDir, 'rollouts.lock'),
-    excludedPrefixes: [],
-    maxFileSize: 0,
-    include: [],
-    exclude: [],
-  };
+  const ctx = plumbingContext(gitDir, home);
   try {
     const result = await withStoreLock(ctx.lockFile, signal, (lock) =>
       deleteLocked(ctx, lock, sessionId, undefined, signal, true),
@@ -147,16 +138,6 @@ export async function deleteSessionSnapshotsIn(
   } catch (error) {
     if (error instanceof SnapshotNotFoundError) return [];
     throw error;
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch (cause) {
-    if (hasErrno(cause, 'ENOENT', 'ENOTDIR')) return false;
-    throw new RolloutIOError('check', file, cause);
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   GitError,
@@ -8,6 +8,7 @@ import {
   invalidArgument,
 } from '../errors.js';
 import { DIR_MODE, FILE_MODE, homePaths } from '../files/layout.js';
+import { pathExists } from '../files/exists.js';
 import { runGit } from '../files/git.js';
 import type { GitResult, GitRunOptions } from '../files/git.js';
 import { withStoreLock } from './lock.js';
@@ -66,7 +67,7 @@ export async function openStoreContext(options: {
   const workspace = await resolveWorkspace(options.workspace, options.signal);
   const snapshots = homePaths.snapshots(options.home);
   const key = workspaceKey(workspace.root);
-  if (!create && !(await exists(path.join(snapshots, key, 'HEAD')))) {
+  if (!create && !(await pathExists(path.join(snapshots, key, 'HEAD'), { followLinks: true }))) {
     throw new SnapshotStoreNotFoundError(workspace.root, path.join(snapshots, key));
   }
   await mkdirPrivate(snapshots);
@@ -153,7 +154,7 @@ function isWithin(parent: string, child: string): boolean {
 
 async function initStore(ctx: StoreContext, lock: HeldLock, signal: AbortSignal | undefined): Promise<void> {
   const marker = path.join(ctx.gitDir, 'rollouts-workspace.json');
-  if (!(await exists(path.join(ctx.gitDir, 'HEAD')))) {
+  if (!(await pathExists(path.join(ctx.gitDir, 'HEAD'), { followLinks: true }))) {
     // An empty template: no sample hooks, nothing from a user's init.templateDir.
     await storeGit(
       ctx,
@@ -279,16 +280,6 @@ export async function mkdirPrivate(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true, mode: DIR_MODE });
   } catch (cause) {
     throw new RolloutIOError('create the folder', dir, cause);
-  }
-}
-
-export async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch (error) {
-    if (hasErrno(error, 'ENOENT', 'ENOTDIR')) return false;
-    throw new RolloutIOError('check', file, error);
   }
 }
 
