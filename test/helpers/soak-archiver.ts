@@ -44,7 +44,8 @@ try {
     moves++;
     // Progress now and then, not per move: the output stays small however fast the moves go.
     if (moves % 1000 === 0) io.say({ moves, refusals });
-    if (moves % o.lockedEvery === 0) {
+    // From the first move on, so even a starved archiver tries an active session at least once.
+    if ((moves - 1) % o.lockedEvery === 0) {
       const a = o.active[Math.floor(rand() * o.active.length)]!;
       try {
         await archiveSession(a.id, { home: o.home });
