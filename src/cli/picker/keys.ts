@@ -117,7 +117,6 @@ export function parseKeys(chunk: string): Key[] {
       (code >= 0x202a && code <= 0x202e) ||
       (code >= 0x2066 && code <= 0x2069)
     ) {
-      flush();
       i += 1;
       continue;
     }

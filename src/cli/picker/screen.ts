@@ -222,7 +222,8 @@ export function frame(state: PickerState, size: Layout, options: FrameOptions): 
   const folders = state.allFolders ? 'Ctrl-A this folder' : 'Ctrl-A all folders';
   lines.push(cutToWidth(`↑/↓ PgUp/PgDn move  Enter choose  Tab sort  ${folders}  Esc quit`, width));
   while (lines.length < size.rows) lines.push('');
-  return { lines: lines.slice(0, size.rows), selectedLine, cursor };
+  // Every part is cut to the width already; this holds for terminals too narrow for the marks.
+  return { lines: lines.slice(0, size.rows).map((l) => cutToWidth(l, width)), selectedLine, cursor };
 }
 
 /**
