@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- matching control characters is the point */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { frame, layout, paint, wrapToWidth } from '../../../src/cli/picker/screen.js';
