@@ -56,7 +56,7 @@ describe('frame', () => {
     expect(f.lines[0]).toMatch(/^Sessions in ~\/proj +sort: created · 12 sessions$/);
     expect(f.lines[1]).toBe('Search: ');
     expect(f.lines[2]).toMatch(/^> 2026-11-20 \d\d:00 +1 day +main +task number 0: make the build green$/);
-    expect(f.lines[3]).toMatch(/^  2026-11-20 \d\d:01 /);
+    expect(f.lines[3]).toMatch(/^ {2}2026-11-20 \d\d:01 /);
     expect(f.selectedLine).toBe(2);
     expect(f.lines[11]).toMatch(/^── 01a1f877-7220 ─+$/);
     expect(f.lines[12]).toBe('user: task number 0: make the build green');
