@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { listSessions } from '../../lister/list.js';
 import type { ListSessionsOptions, SessionSummary } from '../../lister/types.js';
 import type { Ctx } from '../context.js';
-import { CliError, UsageError, existingHome } from '../context.js';
+import { CliError, UsageError, collect, existingHome } from '../context.js';
 import { runPicker } from '../picker/driver.js';
 import type { PickerSource } from '../picker/driver.js';
 import { commandFor, commandWords } from '../picker/exec.js';
@@ -41,6 +41,17 @@ const NO_TTY =
   'rollouts pick needs a terminal (keys on stdin, the screen on stdout or stderr); ' +
   'in scripts use rollouts ls (or rollouts ls --json)\n';
 
+const KEYS_HELP = `
+Keys:
+  typing        search (Backspace, Ctrl-W, Ctrl-U edit it)
+  Up/Down       move (also Ctrl-P/Ctrl-N); PgUp/PgDn a page; Home/End the ends
+  Enter         print the chosen id (or run --exec with it)
+  Tab           sort by creation or by last update
+  Ctrl-A        this folder's sessions or every folder's
+  Esc           clear the search; quit when it is empty (status 130)
+  Ctrl-C        quit (status 130)
+Without a terminal it refuses (status 2): use rollouts ls in scripts.`;
+
 export function registerPick(program: Command, ctx: Ctx): void {
   program
     .command('pick')
@@ -56,7 +67,13 @@ export function registerPick(program: Command, ctx: Ctx): void {
     .option('--search <text>', 'start with this search')
     .option('--exec <command>', "run this command with the chosen id for {} (e.g. 'codex resume {}')")
     .option('--archived', 'pick among archived sessions')
+    .option(
+      '--source <source>',
+      'only sessions from this source (repeatable; default: cli and vscode)',
+      collect,
+    )
     .option('--all-sources', 'sessions from every source (exec, mcp, sub-agents, …)')
+    .addHelpText('after', KEYS_HELP)
     .action(async (flags: PickFlags) => {
       await runPick(ctx, 'pick', flags);
     });

@@ -62,6 +62,15 @@ export async function runPicker(
     fail = reject;
   });
 
+  /** `f` as a callback whose throw ends the picker (restoring the terminal), not the process. */
+  const guarded = (f: () => void) => (): void => {
+    try {
+      f();
+    } catch (error) {
+      fail(error);
+    }
+  };
+
   const draw = (): void => {
     repaint = undefined;
     if (state.outcome !== null) return;
@@ -70,13 +79,7 @@ export async function runPicker(
     painted = true;
   };
   const scheduleDraw = (): void => {
-    repaint ??= setImmediate(() => {
-      try {
-        draw();
-      } catch (error) {
-        fail(error);
-      }
-    });
+    repaint ??= setImmediate(guarded(draw));
   };
 
   const fetch = (generation: number, cursor: string | null): void => {
@@ -100,9 +103,12 @@ export async function runPicker(
         clearTimeout(listTimer);
         // The listing before this one is of no use any more: stop its reads now.
         listing?.abort();
-        listTimer = setTimeout(() => {
-          if (effect.generation === state.generation) fetch(effect.generation, null);
-        }, effect.delayMs);
+        listTimer = setTimeout(
+          guarded(() => {
+            if (effect.generation === state.generation) fetch(effect.generation, null);
+          }),
+          effect.delayMs,
+        );
         return;
       case 'more':
         fetch(effect.generation, effect.cursor);
@@ -113,18 +119,21 @@ export async function runPicker(
         const controller = new AbortController();
         previewing = controller;
         const { row } = effect;
-        previewTimer = setTimeout(() => {
-          source.preview(row, controller.signal).then(
-            (messages) => {
-              dispatch({ type: 'preview', id: row.id, messages });
-            },
-            (error: unknown) => {
-              if (!controller.signal.aborted) {
-                dispatch({ type: 'preview', id: row.id, messages: null, error: errorText(error) });
-              }
-            },
-          );
-        }, PREVIEW_DELAY_MS);
+        previewTimer = setTimeout(
+          guarded(() => {
+            source.preview(row, controller.signal).then(
+              (messages) => {
+                dispatch({ type: 'preview', id: row.id, messages });
+              },
+              (error: unknown) => {
+                if (!controller.signal.aborted) {
+                  dispatch({ type: 'preview', id: row.id, messages: null, error: errorText(error) });
+                }
+              },
+            );
+          }),
+          PREVIEW_DELAY_MS,
+        );
         return;
       }
       case 'exit':
@@ -147,21 +156,32 @@ export async function runPicker(
   const onData = (chunk: string | Buffer): void => {
     for (const key of parseKeys(String(chunk))) dispatch({ type: 'key', key });
   };
-  const onResize = (): void => {
+  const onResize = guarded(() => {
     dispatch({ type: 'resize', listHeight: size().list });
     // A resize wipes or reflows the screen: paint all of it now.
     if (painted) draw();
+  });
+  // A terminal that goes away (hung up, closed) ends the picker with its error.
+  const onError = (error: unknown): void => {
+    fail(error);
+  };
+  const onEnd = (): void => {
+    fail(new Error('the terminal closed'));
   };
 
   const restore = takeTerminal(terminal);
   try {
     terminal.input.on('data', onData);
+    terminal.input.on('error', onError);
+    terminal.input.on('end', onEnd);
     output.on('resize', onResize);
     draw();
     for (const effect of initialEffects(state)) run(effect);
     return await done;
   } finally {
     terminal.input.off('data', onData);
+    terminal.input.off('error', onError);
+    terminal.input.off('end', onEnd);
     output.off('resize', onResize);
     clearTimeout(listTimer);
     clearTimeout(previewTimer);
