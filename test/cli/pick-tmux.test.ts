@@ -140,6 +140,23 @@ describe('rollouts pick in a real terminal (tmux)', () => {
     expect(r.after).toBe(r.before);
   });
 
+  it('a thrown error ends the picker with the terminal restored (stand-in lister that throws)', async () => {
+    const dir = await tempDir('ar-pick-');
+    const f = (name: string): string => q(path.join(dir, name));
+    const child = path.resolve(import.meta.dirname, '../helpers/picker-throw-child.ts');
+    const tsx = path.resolve(import.meta.dirname, '../../node_modules/.bin/tsx');
+    const script =
+      `stty -a > ${f('before')}; ${q(tsx)} ${q(child)}; echo "rc=$?"; stty -a > ${f('after')}; ` +
+      `echo DONE; sleep 60`;
+    const term = openTerminal(['sh', '-c', script], { columns: 80, rows: 20, cwd: dir });
+    const screen = await term.waitFor((s) => s.includes('DONE'));
+    expect(screen).toContain('threw: the stand-in lister broke');
+    expect(screen).toContain('rc=1');
+    expect(screen).not.toContain('Sessions in');
+    const read = (name: string): Promise<string> => readFile(path.join(dir, name), 'utf8');
+    expect(await read('after')).toBe(await read('before'));
+  });
+
   it('Ctrl-A shows every folder, Tab sorts by update; Escape clears the search, then leaves', async () => {
     const w = await world(4);
     const term = picker(w, ['pick']);
