@@ -61,7 +61,8 @@ export function wrapToWidth(text: string, width: number, maxLines: number): stri
   const graphemes = Array.from(SEGMENTER.segment(text), (s) => s.segment);
   for (let i = 0; i < graphemes.length; i++) {
     const g = graphemes[i]!;
-    const w = displayWidth(g);
+    // Most session text is ASCII: one cell each, without asking string-width.
+    const w = g.length === 1 && g >= ' ' && g < '\u007f' ? 1 : displayWidth(g);
     if (used + w > width) {
       if (lines.length === maxLines - 1) {
         lines.push(cutToWidth(`${line}${graphemes.slice(i).join('')}`, width));
@@ -213,7 +214,8 @@ export function frame(state: PickerState, size: Layout, options: FrameOptions): 
   if (size.preview > 0) {
     const row = state.rows[state.selected];
     const label = row ? ` ${shortId(row.id)} ` : '';
-    lines.push(cutToWidth(`──${label}${'─'.repeat(Math.max(0, width))}`, width).replace(/…$/, '─'));
+    const rule = `──${label}`;
+    lines.push(`${rule}${'─'.repeat(Math.max(0, width - displayWidth(rule)))}`);
     const pane = previewLines(state, row, width, size.preview);
     lines.push(...pane);
     for (let i = pane.length; i < size.preview; i++) lines.push('');
