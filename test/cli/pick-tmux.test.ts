@@ -230,6 +230,19 @@ describe('rollouts pick in a real terminal (tmux)', () => {
     expect(r.after).toBe(r.before);
   });
 
+  it('draws on stderr when stdout is captured: id=$(rollouts pick) works, and so does a resize there', async () => {
+    const w = await world(3);
+    const script = `id=$(node ${q(bin)} pick --home ${q(w.home)}); echo "got=$id rc=$?"; sleep 60`;
+    const term = openTerminal(['sh', '-c', script], { columns: 80, rows: 20, cwd: w.project });
+    await term.waitFor((s) => s.includes('user: task number 2'));
+    term.resize(60, 14);
+    await term.waitFor((s) => lines(s).length === 14 && lines(s)[13]!.startsWith('↑/↓'));
+    term.send('Down');
+    term.send('Enter');
+    const screen = await term.waitFor((s) => s.includes('got='));
+    expect(screen).toContain(`got=${w.ids[1]} rc=0`);
+  });
+
   it('ls -i is the same picker', async () => {
     const w = await world(3);
     const term = picker(w, ['ls', '-i', '--search', 'number 1']);

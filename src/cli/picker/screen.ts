@@ -190,7 +190,13 @@ export function frame(state: PickerState, size: Layout, options: FrameOptions): 
   const lines: string[] = [titleLine(state, width, options)];
   const prompt = 'Search: ';
   const query = safeLine(state.query);
-  const status = state.loading && state.rows.length > 0 ? '  (searching…)' : '';
+  // A listing in flight: a new search (no cursor yet), or the next page of this one.
+  const status =
+    !state.loading || state.rows.length === 0
+      ? ''
+      : state.nextCursor === null
+        ? '  (searching…)'
+        : '  (loading more…)';
   // The end of a long search stays visible, where the cursor is.
   const queryShown = cutLeftToWidth(query, Math.max(1, width - prompt.length - status.length - 1));
   lines.push(cutToWidth(`${prompt}${queryShown}${status}`, width));
