@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline/promises';
+import type { ReadStream, WriteStream } from 'node:tty';
 import { main } from './main.js';
 
 /** `isTTY` is absent, not false, on a stream that is not a terminal (whatever its type says). */
@@ -15,6 +16,11 @@ const io = {
   env: process.env,
   cwd: process.cwd(),
   now: () => new Date(),
+  terminal() {
+    if (!isTerminal(process.stdin)) return undefined;
+    const output = [process.stdout, process.stderr].find(isTerminal);
+    return output ? { input: process.stdin as ReadStream, output: output as WriteStream } : undefined;
+  },
   async confirm(question: string): Promise<boolean> {
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     // In a prompt the terminal is in raw mode, so Ctrl-C reaches readline, not the process.

@@ -1,3 +1,5 @@
+import type { PickerTerminal } from './picker/terminal.js';
+
 /**
  * Everything the CLI touches of the outside world, passed in so tests call `main(argv, io)` directly.
  */
@@ -17,6 +19,11 @@ export interface CliIO {
   /** Asks a yes/no question on the terminal. */
   confirm(question: string): Promise<boolean>;
   now(): Date;
+  /**
+   * The terminal for full-screen commands (`rollouts pick`): keys from stdin, the screen on stdout,
+   * else on stderr. Absent, or `undefined` when stdin or both outputs are no terminal.
+   */
+  terminal?: () => PickerTerminal | undefined;
 }
 
 /** A test or script IO: collects output in strings, no terminal. */

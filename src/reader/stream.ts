@@ -1,6 +1,6 @@
 import { InvalidRolloutError, RolloutIOError } from '../errors.js';
 import type { RolloutLine } from '../format/types.js';
-import type { EngineState, Entry, RolloutProblem } from './engine.js';
+import type { BoundedRead, EngineState, Entry, RolloutProblem } from './engine.js';
 import { Refusal, STREAM_CHUNK, newState, readLines, readText } from './engine.js';
 
 export type { RolloutProblem, RolloutProblemKind } from './engine.js';
@@ -39,11 +39,12 @@ export function toInvalidRollout(path: string, refusal: Refusal): InvalidRollout
 
 /**
  * The engine for the public readers ({@link streamRollout}, {@link readRollout}): its lines in
- * batches, a file that is not a rollout thrown as {@link InvalidRolloutError}.
+ * batches, a file that is not a rollout thrown as {@link InvalidRolloutError}. With `bounded`, no
+ * more than its byte budget is read after `session_meta` (a preview of a huge session).
  */
 export async function* readEntries(
   path: string,
-  options: StreamRolloutOptions = {},
+  options: StreamRolloutOptions & { bounded?: BoundedRead } = {},
   state: EngineState = newState(),
   chunkSize: number = STREAM_CHUNK,
 ): AsyncGenerator<Entry[]> {

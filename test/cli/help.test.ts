@@ -23,6 +23,8 @@ describe('help and version', () => {
 
       Commands:
         ls [options]                     list sessions, newest first, a page at a time
+        pick [options]                   choose a session in a full-screen list;
+                                         prints its id (or runs --exec with it)
         show [options] <session>         print a session as a readable transcript
         validate [options] [files...]    check rollout files against the format;
                                          prints every problem as file:line: message
@@ -87,7 +89,43 @@ describe('help and version', () => {
                            not cut)
         --json             JSON Lines: {"type":"session",…} per session, then
                            {"type":"page",…}
+        -i, --interactive  choose a session in the full-screen picker (as rollouts
+                           pick)
         -h, --help         show help
+      "
+    `);
+  });
+
+  it('rollouts pick --help', async () => {
+    expect((await cli(['pick', '--help'])).out).toMatchInlineSnapshot(`
+      "Usage: rollouts pick [options]
+
+      choose a session in a full-screen list; prints its id (or runs --exec with it)
+
+      Options:
+        --home <dir>       the home to list (default: $CODEX_HOME or ~/.codex)
+        --sort <key>       start ordered by creation or last update (Tab toggles)
+                           (choices: "created", "updated", default: "created")
+        --cwd <dir>        list the sessions of this folder (default: the current one)
+        --all              start with the sessions of every folder (Ctrl-A toggles)
+        --search <text>    start with this search
+        --exec <command>   run this command with the chosen id for {} (e.g. 'codex
+                           resume {}')
+        --archived         pick among archived sessions
+        --source <source>  only sessions from this source (repeatable; default: cli
+                           and vscode)
+        --all-sources      sessions from every source (exec, mcp, sub-agents, …)
+        -h, --help         show help
+
+      Keys:
+        typing        search (Backspace, Ctrl-W, Ctrl-U edit it)
+        Up/Down       move (also Ctrl-P/Ctrl-N); PgUp/PgDn a page; Home/End the ends
+        Enter         print the chosen id (or run --exec with it)
+        Tab           sort by creation or by last update
+        Ctrl-A        this folder's sessions or every folder's
+        Esc           clear the search; quit when it is empty (status 130)
+        Ctrl-C        quit (status 130)
+      Without a terminal it refuses (status 2): use rollouts ls in scripts.
       "
     `);
   });

@@ -21,6 +21,10 @@ export interface Terminal {
   exitStatus(): number | undefined;
   /** Waits for the program to exit and returns its status. */
   waitForExit(timeoutMs?: number): Promise<number>;
+  /** Resizes the terminal (the program gets SIGWINCH). */
+  resize(columns: number, rows: number): void;
+  /** The process id of the program the terminal started (the pane's first process). */
+  pid(): number;
   /** Stops the terminal's tmux server (also done after every test). */
   kill(): void;
 }
@@ -104,6 +108,12 @@ export function openTerminal(
         if (Date.now() > end) throw new Error(`the program did not exit; screen:\n${term.screen()}`);
         await sleep(50);
       }
+    },
+    resize(columns, rows) {
+      tmux('resize-window', '-t', 't', '-x', String(columns), '-y', String(rows));
+    },
+    pid() {
+      return Number(tmux('display-message', '-p', '-t', 't', '#{pane_pid}').trim());
     },
     kill,
   };

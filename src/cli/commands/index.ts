@@ -5,6 +5,7 @@ import { registerDelete } from './delete.js';
 import { registerExport } from './export.js';
 import { registerLs } from './ls.js';
 import { registerName } from './name.js';
+import { registerPick } from './pick.js';
 import { registerShow } from './show.js';
 import { registerSnapshots } from './snapshots.js';
 import { registerValidate } from './validate.js';
@@ -12,6 +13,7 @@ import { registerValidate } from './validate.js';
 /** Every subcommand, in the order help lists them. */
 export function registerCommands(program: Command, ctx: Ctx): void {
   registerLs(program, ctx);
+  registerPick(program, ctx);
   registerShow(program, ctx);
   registerValidate(program, ctx);
   registerArchive(program, ctx);

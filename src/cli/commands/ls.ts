@@ -13,6 +13,7 @@ import { fitTable, localTime, outputWidth, shellQuote, shortId, sourceText, tild
 import { colourEnabled, makeStyle } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { cutToWidth, safeLine } from '../terminal-text.js';
+import { runPick } from './pick.js';
 
 interface LsFlags {
   home?: string;
@@ -29,6 +30,7 @@ interface LsFlags {
   allSources?: boolean;
   json?: boolean;
   width?: string;
+  interactive?: boolean;
 }
 
 /**
@@ -63,12 +65,17 @@ export function registerLs(program: Command, ctx: Ctx): void {
     .option('--all-sources', 'sessions from every source (exec, mcp, sub-agents, …)')
     .option('--width <n>', "cut rows to n columns (default: the terminal's; a pipe is not cut)")
     .option('--json', 'JSON Lines: {"type":"session",…} per session, then {"type":"page",…}')
+    .option('-i, --interactive', 'choose a session in the full-screen picker (as rollouts pick)')
     .action(async (flags: LsFlags, cmd: Command) => {
       const { io, style } = ctx;
       if (flags.allSources && flags.source) {
         throw new UsageError('ls', '--all-sources and --source contradict each other');
       }
       const { since, until } = dateRange('ls', flags, io.now());
+      if (flags.interactive) {
+        await interactive(ctx, cmd, flags, { since, until });
+        return;
+      }
       const width = outputWidth(io, intOption('ls', '--width', flags.width));
       const options: ListSessionsOptions = {
         home: existingHome(io, flags.home),
@@ -105,6 +112,41 @@ export function registerLs(program: Command, ctx: Ctx): void {
         io.stderr.write(`${hint.dim(`more: rollouts ls ${nextArgs(cmd, page.nextCursor)}`)}\n`);
       }
     });
+}
+
+/** `ls -i`: the picker with the listing's filters; the flags that shape a printed page contradict it. */
+async function interactive(
+  ctx: Ctx,
+  cmd: Command,
+  flags: LsFlags,
+  dates: { since: Date | undefined; until: Date | undefined },
+): Promise<void> {
+  for (const name of ['json', 'cursor', 'width', 'limit'] as const) {
+    if (flags[name] !== undefined && cmd.getOptionValueSource(name) !== 'default') {
+      throw new UsageError('ls', `--interactive and --${name} contradict each other`);
+    }
+  }
+  if ((flags.cwd?.length ?? 0) > 1) {
+    throw new UsageError('ls', '--interactive lists one folder at a time: give one --cwd (Ctrl-A shows all)');
+  }
+  await runPick(
+    ctx,
+    'ls',
+    {
+      ...(flags.home !== undefined ? { home: flags.home } : {}),
+      sort: flags.sort,
+      ...(flags.cwd?.[0] !== undefined ? { cwd: flags.cwd[0] } : {}),
+      ...(flags.search !== undefined ? { search: flags.search } : {}),
+      ...(flags.archived !== undefined ? { archived: flags.archived } : {}),
+      ...(flags.allSources !== undefined ? { allSources: flags.allSources } : {}),
+      ...(flags.source !== undefined ? { source: flags.source } : {}),
+    },
+    {
+      ...(flags.provider !== undefined ? { modelProviders: flags.provider } : {}),
+      ...(dates.since !== undefined ? { since: dates.since } : {}),
+      ...(dates.until !== undefined ? { until: dates.until } : {}),
+    },
+  );
 }
 
 /** The table's columns, every string from a session made safe; SOURCE only when sources were chosen. */
