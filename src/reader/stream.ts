@@ -2,6 +2,7 @@ import { InvalidRolloutError } from '../errors.js';
 import type { RolloutLine } from '../format/types.js';
 import type { EngineState, Entry, RolloutProblem } from './engine.js';
 import { Refusal, STREAM_CHUNK, newState, readLines, readText } from './engine.js';
+import { readThreadEntries } from './thread.js';
 
 export type { RolloutProblem, RolloutProblemKind } from './engine.js';
 /** What a read learned about the file (its format, its last ordinal). */
@@ -21,6 +22,18 @@ export interface StreamRolloutOptions {
    * @defaultValue 256 MiB
    */
   maxLineBytes?: number;
+  /**
+   * `'thread'`: a Codex CLI 0.171 rollout that continues older ones (`session_meta.history_base`,
+   * written by `thread/revert` and `thread/fork`) is read with its older history, oldest first (see
+   * {@link streamThread}). `'file'`: this file's own lines only.
+   * @defaultValue `'thread'`
+   */
+  scope?: 'thread' | 'file';
+  /**
+   * Where the older segments of a thread are looked for.
+   * @defaultValue the home the file lies in (`<home>/sessions/…` or `<home>/archived_sessions/…`)
+   */
+  home?: string;
 }
 
 /** The engine's refusal as the error the public readers throw. */
@@ -75,6 +88,10 @@ export async function* rolloutText(
  * BOM, damaged zstd data) are reported through `onProblem` with their line number and a `kind`,
  * and skipped; unknown line types are returned as they are.
  *
+ * A Codex CLI 0.171 thread whose older history lives in other files (`history_base`) is read whole
+ * by default, as {@link streamThread} does: its `session_meta` first, then the older history, then
+ * the rest of this file. Pass `scope: 'file'` for this file alone.
+ *
  * Throws {@link InvalidRolloutError} for a file that is missing, a folder, empty, not decompressible,
  * or whose first readable line is not a `session_meta` with a string id.
  * @public
@@ -83,7 +100,7 @@ export async function* streamRollout(
   path: string,
   options: StreamRolloutOptions = {},
 ): AsyncGenerator<RolloutLine, void, undefined> {
-  for await (const batch of readEntries(path, options)) {
+  for await (const batch of readThreadEntries(path, options, newState(), STREAM_CHUNK)) {
     for (const entry of batch) yield entry.value;
   }
 }

@@ -9,9 +9,8 @@ import { assistantMessage, functionCall, startModelServer } from './model-server
 
 let bin: string;
 
-beforeAll(() => {
-  bin = inject('codexBin');
-});
+// Every proof holds on every Codex CLI version of the run (see codex-binary.ts).
+const versions = inject('codexBins');
 
 function sessionIdOf(output: string): string {
   const m = /session id: ([0-9a-f-]{36})/i.exec(output);
@@ -19,7 +18,10 @@ function sessionIdOf(output: string): string {
   return m[1]!;
 }
 
-describe('sessions written by codex exec', () => {
+describe.each(versions)('sessions written by codex exec (Codex $version)', ({ bin: versionBin }) => {
+  beforeAll(() => {
+    bin = versionBin;
+  });
   it('are listed with the prompt as preview and read with zero errors', async () => {
     const server = closeAfterTest(await startModelServer());
     const { home } = await createCodexHome({ baseUrl: server.baseUrl });

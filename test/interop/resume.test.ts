@@ -9,11 +9,13 @@ import { assistantMessage, messageTexts, startModelServer } from './model-server
 
 let bin: string;
 
-beforeAll(() => {
-  bin = inject('codexBin');
-});
+// Every proof holds on every Codex CLI version of the run (see codex-binary.ts).
+const versions = inject('codexBins');
 
-describe('codex exec resume of a session written by RolloutRecorder', () => {
+describe.each(versions)('codex exec resume of a session written by RolloutRecorder (Codex $version)', ({ bin: versionBin }) => {
+  beforeAll(() => {
+    bin = versionBin;
+  });
   it('sends the earlier turns to the model, and what Codex appends reads back with zero errors', async () => {
     const server = closeAfterTest(await startModelServer());
     const { home } = await createCodexHome({ baseUrl: server.baseUrl });

@@ -11,9 +11,8 @@ import type { Workspace } from './workspace.js';
 
 let bin: string;
 
-beforeAll(() => {
-  bin = inject('codexBin');
-});
+// Every proof holds on every Codex CLI version of the run (see codex-binary.ts).
+const versions = inject('codexBins');
 
 interface Planned {
   /** Offset from the base instant, in milliseconds. */
@@ -68,7 +67,10 @@ function expectSameSession(ours: SessionSummary, theirs: AppServerThread, ws: Wo
   expect(ours.git).toEqual({ commitHash: ws.commit, branch: ws.branch, repositoryUrl: ws.originUrl });
 }
 
-describe('sessions written by RolloutRecorder, listed by codex app-server thread/list', () => {
+describe.each(versions)('sessions written by RolloutRecorder, listed by codex app-server thread/list (Codex $version)', ({ bin: versionBin }) => {
+  beforeAll(() => {
+    bin = versionBin;
+  });
   it('have the same ids, order, preview, cwd and git info, and the same pages', async () => {
     const server = closeAfterTest(await startModelServer());
     const { home } = await createCodexHome({ baseUrl: server.baseUrl });

@@ -14,9 +14,8 @@ let bin: string;
 let codex: CodexProcess | undefined;
 const recorders: RolloutRecorder[] = [];
 
-beforeAll(() => {
-  bin = inject('codexBin');
-});
+// Every proof holds on every Codex CLI version of the run (see codex-binary.ts).
+const versions = inject('codexBins');
 
 afterEach(async () => {
   if (codex) {
@@ -34,7 +33,10 @@ async function recordedSession(home: string, cwd: string): Promise<RolloutRecord
   return rec;
 }
 
-describe('the session writer lock, shared with the Codex CLI', () => {
+describe.each(versions)('the session writer lock, shared with the Codex CLI (Codex $version)', ({ bin: versionBin }) => {
+  beforeAll(() => {
+    bin = versionBin;
+  });
   it('while Codex writes a session, RolloutRecorder.resume fails with SessionLockedError', async () => {
     const server = closeAfterTest(await startModelServer());
     const { home } = await createCodexHome({ baseUrl: server.baseUrl });
