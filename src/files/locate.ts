@@ -141,9 +141,12 @@ export function threadHead<C extends Candidate>(files: readonly C[]): C | undefi
       best = c;
       continue;
     }
+    // compareKeys is negative when its first key is the newer.
     const order = compareKeys(c.key, best.key);
-    if (order > 0 || (order === 0 && c.rolloutId.toLowerCase() > best.rolloutId.toLowerCase())) best = c;
-    else if (order === 0 && c.rolloutId.toLowerCase() === best.rolloutId.toLowerCase() && best.compressed && !c.compressed) best = c;
+    const a = c.rolloutId.toLowerCase();
+    const b = best.rolloutId.toLowerCase();
+    if (order < 0 || (order === 0 && a > b)) best = c;
+    else if (order === 0 && a === b && best.compressed && !c.compressed) best = c;
   }
   return best;
 }

@@ -33,8 +33,8 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 /**
- * Materializes `compressed` (a `.jsonl.zst`) as the plain `.jsonl` beside it and returns the plain
- * path. When the plain file exists already it is used as it is and the `.zst` is left (the Codex
+ * Materializes `compressed` (a `.jsonl.zst`, or the plain name beside one) as the plain `.jsonl`
+ * and returns the plain path. When the plain file exists already it is used as it is and the `.zst` is left (the Codex
  * CLI does the same: after a crash between the link and the removal both exist, and the plain
  * one wins everywhere).
  *
@@ -49,7 +49,8 @@ export async function materializeCompressed(
   compressed: string,
   options: { signal?: AbortSignal | undefined; onStep?: ((step: MaterializeStep) => void) | undefined } = {},
 ): Promise<string> {
-  if (!compressed.endsWith('.zst')) return compressed;
+  // Given the plain name (a .zst beside it), finish what a killed materialization left.
+  if (!compressed.endsWith('.zst')) compressed = `${compressed}.zst`;
   const plain = compressed.slice(0, -'.zst'.length);
   const dir = path.dirname(plain);
   const step = options.onStep ?? materializeHooks.onStep ?? (() => {});
@@ -68,7 +69,6 @@ export async function materializeCompressed(
     }
     plainExists = false;
   }
-  if (plainExists) return plain;
 
   // Temp files of an earlier, killed materialization: garbage, since we hold the writer lock.
   const prefix = tempPrefix(plain);
@@ -81,6 +81,8 @@ export async function materializeCompressed(
       }
     }
   }
+
+  if (plainExists) return plain;
 
   const source = await open(compressed, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
     (error: unknown) => {

@@ -272,9 +272,10 @@ export class RolloutRecorder {
     const lock = acquireSessionLock(home, id);
     try {
       // A compressed session becomes plain first, as the Codex CLI does before it appends.
-      const file = parseRolloutFileName(found)?.compressed
-        ? await materializeCompressed(found, { signal: o.signal })
-        : found;
+      const file =
+        parseRolloutFileName(found)?.compressed || existsSync(`${found}.zst`)
+          ? await materializeCompressed(found, { signal: o.signal })
+          : found;
       const session = await readRollout(file, { signal: o.signal, home });
       if (session.format === 'legacy') {
         throw new InvalidRolloutError(

@@ -8,6 +8,7 @@ import { assistantMessage, functionCall, startModelServer } from './model-server
 // Proof 3: sessions written by `codex exec` are listed by listSessions and read by readRollout.
 
 let bin: string;
+let cliVersion: string;
 
 // Every proof holds on every Codex CLI version of the run (see codex-binary.ts).
 const versions = inject('codexBins');
@@ -18,9 +19,10 @@ function sessionIdOf(output: string): string {
   return m[1]!;
 }
 
-describe.each(versions)('sessions written by codex exec (Codex $version)', ({ bin: versionBin }) => {
+describe.each(versions)('sessions written by codex exec (Codex $version)', ({ bin: versionBin, version }) => {
   beforeAll(() => {
     bin = versionBin;
+    cliVersion = version;
   });
   it('are listed with the prompt as preview and read with zero errors', async () => {
     const server = closeAfterTest(await startModelServer());
@@ -63,7 +65,7 @@ describe.each(versions)('sessions written by codex exec (Codex $version)', ({ bi
       expect(s.cwd).toBe(ws.dir);
       expect(s.source).toBe('exec');
       expect(s.originator).toBe('codex_exec');
-      expect(s.cliVersion).toBe('0.169.0');
+      expect(s.cliVersion).toBe(cliVersion);
       expect(s.modelProvider).toBe('mock');
       expect(s.git).toEqual({ commitHash: ws.commit, branch: ws.branch, repositoryUrl: ws.originUrl });
     }
