@@ -72,7 +72,8 @@ async function findRollouts(dir: string): Promise<string[]> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await findRollouts(p)));
-    else if (entry.isFile() && (entry.name.endsWith('.jsonl') || entry.name.endsWith('.jsonl.zst'))) out.push(p);
+    else if (entry.isFile() && (entry.name.endsWith('.jsonl') || entry.name.endsWith('.jsonl.zst')))
+      out.push(p);
   }
   return out.sort();
 }
@@ -120,7 +121,10 @@ async function main(): Promise<void> {
     if (atLeast(CODEX_VERSION, '0.171.0')) {
       // Lets Codex compress cold archived sessions (off by default in 0.171).
       const config = await readFile(configPath, 'utf8');
-      await writeFile(configPath, config.replace('[features]\n', '[features]\nlocal_thread_store_compression = true\n'));
+      await writeFile(
+        configPath,
+        config.replace('[features]\n', '[features]\nlocal_thread_store_compression = true\n'),
+      );
     }
     const ws = await initWorkspace(wsDir, {
       branch: 'main',
@@ -241,7 +245,7 @@ async function main(): Promise<void> {
         timeZone: 'UTC',
         description:
           'thread/fork of the "plain" session through its only turn (app-server, no new turn): session_meta ' +
-          'with forked_from_id and history_base, then thread_settings_applied. Its history is the source\'s.',
+          "with forked_from_id and history_base, then thread_settings_applied. Its history is the source's.",
       });
 
       // A compressed session: archived, made cold (older than 7 days, and the worker's run marker
@@ -272,7 +276,7 @@ async function main(): Promise<void> {
         prompts: [coldPrompt],
         timeZone: 'UTC',
         description:
-          'An archived session compressed by Codex\'s own worker (feature local_thread_store_compression, ' +
+          "An archived session compressed by Codex's own worker (feature local_thread_store_compression, " +
           'file older than 7 days): kept byte for byte, not normalized.',
       });
     }
@@ -280,8 +284,7 @@ async function main(): Promise<void> {
     appServer = await AppServerClient.start(bin, { home, cwd: ws.dir });
     const threads: AppServerThread[] = [];
     const sourceKinds = has171 ? ['exec', 'vscode', 'cli', 'appServer', 'unknown'] : ['exec'];
-    for (const page of await appServer.threadListAll({ limit: 50, sourceKinds }))
-      threads.push(...page.data);
+    for (const page of await appServer.threadListAll({ limit: 50, sourceKinds })) threads.push(...page.data);
     await appServer.close();
     appServer = undefined;
 

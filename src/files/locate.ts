@@ -73,7 +73,8 @@ export async function locateSessions(
   options: { archived?: boolean | undefined; signal?: AbortSignal | undefined },
 ): Promise<{ query: Query; matches: Candidate[] }> {
   const query = parseQuery(idOrPrefix);
-  const hit = (id: string): boolean => ('full' in query ? id === query.full : hexOf(id).startsWith(query.hex));
+  const hit = (id: string): boolean =>
+    'full' in query ? id === query.full : hexOf(id).startsWith(query.hex);
   // Checked on the raw name before it is parsed: a walk of a large home parses only the matches.
   const accept = (name: string): boolean => {
     const [thread, rollout] = idsInName(name);
@@ -84,7 +85,12 @@ export async function locateSessions(
   const threads = new Set(found.filter((c) => !hit(c.id.toLowerCase())).map((c) => c.id.toLowerCase()));
   if (threads.size > 0) {
     for (const thread of threads) {
-      const more = await locateByName(home, (name) => idsInName(name)[0] === thread, { full: thread }, options);
+      const more = await locateByName(
+        home,
+        (name) => idsInName(name)[0] === thread,
+        { full: thread },
+        options,
+      );
       for (const c of more) if (!found.some((f) => f.path === c.path)) found.push(c);
     }
   }
@@ -111,7 +117,10 @@ async function locateByName(
         const after = dayFoldersAround(time).at(-1)!;
         const lastDay = Date.UTC(after[0], after[1] - 1, after[2]);
         found.push(
-          ...(await listAllLive(homePaths.sessions(home), ctx, { since: lastDay + DAY_MS + LOCAL_TIME_SLACK_MS, accept })),
+          ...(await listAllLive(homePaths.sessions(home), ctx, {
+            since: lastDay + DAY_MS + LOCAL_TIME_SLACK_MS,
+            accept,
+          })),
         );
       }
     }

@@ -101,7 +101,9 @@ export async function readRollout(
     lines,
     lineNumbers,
     lineSegments,
-    segments: segments.map((s) => (s.path === path && s.rolloutId === '' ? { ...s, rolloutId: rolloutIdOf(path, meta!) } : s)),
+    segments: segments.map((s) =>
+      s.path === path && s.rolloutId === '' ? { ...s, rolloutId: rolloutIdOf(path, meta!) } : s,
+    ),
     items,
     errors,
     format: state.format,

@@ -41,6 +41,8 @@ export interface ThreadLine {
   line: number;
   /** The index of its file among the thread's segments, oldest first. */
   segment: number;
+  /** Its file. */
+  path: string;
 }
 
 /** The files of a thread, oldest first, the one asked for last, and that file's `session_meta`. */
@@ -92,12 +94,17 @@ export async function threadSegments(
   } catch (error) {
     // The full read of the file states the refusal with its own words.
     if (error instanceof Refusal) {
-      return { segments: [{ path: file, rolloutId: '', endOrdinalExclusive: undefined }], headMeta: undefined };
+      return {
+        segments: [{ path: file, rolloutId: '', endOrdinalExclusive: undefined }],
+        headMeta: undefined,
+      };
     }
     throw error;
   }
   const meta = headMeta.value.payload as SessionMetaPayload;
-  const segments: ThreadSegment[] = [{ path: file, rolloutId: rolloutIdOf(file, meta), endOrdinalExclusive: undefined }];
+  const segments: ThreadSegment[] = [
+    { path: file, rolloutId: rolloutIdOf(file, meta), endOrdinalExclusive: undefined },
+  ];
   const home = options.home ?? homeOfRollout(file);
   const seen = new Set<string>([file]);
   let current = meta;
@@ -105,13 +112,14 @@ export async function threadSegments(
   for (;;) {
     const base = historyBaseOf(current);
     if (base === undefined) break;
-    const missing = (why: string): void =>
+    const missing = (why: string): void => {
       report({
         line: 1,
         ...(currentPath === file ? {} : { path: currentPath }),
         kind: 'missing-segment',
         message: `the history before this file is in rollout ${base.thread_id}, which ${why}; that part of the thread is left out`,
       });
+    };
     if (segments.length >= MAX_SEGMENTS) {
       missing(`is more than ${MAX_SEGMENTS} segments back`);
       break;
@@ -166,7 +174,7 @@ export async function* readThreadEntries(
   if (options.scope === 'file') {
     onSegments?.([{ path: file, rolloutId: '', endOrdinalExclusive: undefined }]);
     for await (const batch of readEntries(file, options, state, chunkSize)) {
-      yield batch.map((e) => ({ value: e.value, line: e.line, segment: 0 }));
+      yield batch.map((e) => ({ value: e.value, line: e.line, segment: 0, path: file }));
     }
     return;
   }
@@ -175,19 +183,25 @@ export async function* readThreadEntries(
   const last = segments.length - 1;
   if (last === 0 || headMeta === undefined) {
     for await (const batch of readEntries(file, options, state, chunkSize)) {
-      yield batch.map((e) => ({ value: e.value, line: e.line, segment: 0 }));
+      yield batch.map((e) => ({ value: e.value, line: e.line, segment: 0, path: file }));
     }
     return;
   }
-  yield [{ value: headMeta.value, line: headMeta.line, segment: last }];
+  yield [{ value: headMeta.value, line: headMeta.line, segment: last, path: file }];
   for (let i = 0; i < last; i++) {
     const seg = segments[i]!;
     const end = seg.endOrdinalExclusive ?? Infinity;
-    const segReport = (p: RolloutProblem): void => report({ ...p, path: seg.path });
+    const segReport = (p: RolloutProblem): void => {
+      report({ ...p, path: seg.path });
+    };
     let sawMeta = false;
     let done = false;
     try {
-      for await (const batch of readLines(seg.path, { ...options, onProblem: segReport, chunkSize }, newState())) {
+      for await (const batch of readLines(
+        seg.path,
+        { ...options, onProblem: segReport, chunkSize },
+        newState(),
+      )) {
         const out: ThreadLine[] = [];
         for (const e of batch) {
           if (!sawMeta && isSessionMetaLine(e.value)) {
@@ -199,7 +213,7 @@ export async function* readThreadEntries(
             done = true;
             break;
           }
-          out.push({ value: e.value, line: e.line, segment: i });
+          out.push({ value: e.value, line: e.line, segment: i, path: seg.path });
         }
         if (out.length > 0) yield out;
         if (done) break;
@@ -216,7 +230,7 @@ export async function* readThreadEntries(
         skippedMeta = true;
         continue;
       }
-      out.push({ value: e.value, line: e.line, segment: last });
+      out.push({ value: e.value, line: e.line, segment: last, path: file });
     }
     if (out.length > 0) yield out;
   }
@@ -240,9 +254,6 @@ export async function* readThreadEntries(
 export async function* streamThread(
   file: string,
   options: StreamRolloutOptions = {},
-): AsyncGenerator<ThreadLine & { path: string }, void, undefined> {
-  let segments: ThreadSegment[] = [];
-  for await (const batch of readThreadEntries(file, options, newState(), STREAM_CHUNK, (s) => (segments = s))) {
-    for (const l of batch) yield { ...l, path: segments[l.segment]?.path ?? file };
-  }
+): AsyncGenerator<ThreadLine, void, undefined> {
+  for await (const batch of readThreadEntries(file, options, newState(), STREAM_CHUNK)) yield* batch;
 }

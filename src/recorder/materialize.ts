@@ -13,7 +13,8 @@ import { zstdDecoder } from '../reader/zstd.js';
  */
 
 /** The steps of a materialization, in order; a test stops the process at each one. */
-export type MaterializeStep = 'temp-created' | 'decompressed' | 'synced' | 'linked' | 'temp-removed' | 'source-removed';
+export type MaterializeStep =
+  'temp-created' | 'decompressed' | 'synced' | 'linked' | 'temp-removed' | 'source-removed';
 
 /** For tests only: called at every step of a materialization (a crash test kills the process there). */
 export const materializeHooks: { onStep?: ((step: MaterializeStep) => void) | undefined } = {};
@@ -84,11 +85,12 @@ export async function materializeCompressed(
 
   if (plainExists) return plain;
 
-  const source = await open(compressed, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
-    (error: unknown) => {
-      throw new RolloutIOError('open', compressed, error);
-    },
-  );
+  const source = await open(
+    compressed,
+    constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+  ).catch((error: unknown) => {
+    throw new RolloutIOError('open', compressed, error);
+  });
   const temp = path.join(dir, `${prefix}${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   let tempMade = false;
   try {
@@ -122,9 +124,13 @@ export async function materializeCompressed(
       } catch (error) {
         if (error instanceof Error && error.name === 'AbortError') throw error;
         if (options.signal?.aborted) throw options.signal.reason;
-        throw new InvalidRolloutError(compressed, `cannot be decompressed to be resumed (${(error as Error).message})`, {
-          cause: error,
-        });
+        throw new InvalidRolloutError(
+          compressed,
+          `cannot be decompressed to be resumed (${(error as Error).message})`,
+          {
+            cause: error,
+          },
+        );
       }
       step('decompressed');
       await out.sync();

@@ -264,7 +264,8 @@ export class RolloutRecorder {
     const found = await locateRollout(pathOrId, o.home, o.signal);
     const home = options?.home === undefined ? (homeOfRollout(found) ?? o.home) : o.home;
     const id =
-      parseRolloutFileName(found)?.id ?? (await readRollout(found, { signal: o.signal, scope: 'file' })).meta.id;
+      parseRolloutFileName(found)?.id ??
+      (await readRollout(found, { signal: o.signal, scope: 'file' })).meta.id;
     // The id names the lock file: one read from the file itself must be a UUID, never a path.
     if (!isUuid(id)) {
       throw new InvalidRolloutError(found, `its session_meta id ${JSON.stringify(id)} is not a UUID`);

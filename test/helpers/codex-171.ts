@@ -26,7 +26,9 @@ export function fixture171(label: string): ManifestSession {
 /** Copies the whole 0.171 fixture home (sessions and archived sessions) into `home`. */
 export function copyFixtureHome171(home: string): void {
   cpSync(path.join(codex171Dir, 'sessions'), path.join(home, 'sessions'), { recursive: true });
-  cpSync(path.join(codex171Dir, 'archived_sessions'), path.join(home, 'archived_sessions'), { recursive: true });
+  cpSync(path.join(codex171Dir, 'archived_sessions'), path.join(home, 'archived_sessions'), {
+    recursive: true,
+  });
 }
 
 /** The rollout id a file name ends with (the second UUID of a reverted thread's name). */

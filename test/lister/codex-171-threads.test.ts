@@ -41,9 +41,9 @@ describe('Codex CLI 0.171 reverted and forked threads in a home', () => {
     const fork = fixture171('forked');
     const s = await findSession(fork.id, { home });
     expect(s.preview).toBe(fixture171('plain').prompts[0]);
-    expect((await listSessions({ home, pageSize: 100 })).sessions.find((x) => x.id === fork.id)?.preview).toBe(
-      fixture171('plain').prompts[0],
-    );
+    expect(
+      (await listSessions({ home, pageSize: 100 })).sessions.find((x) => x.id === fork.id)?.preview,
+    ).toBe(fixture171('plain').prompts[0]);
   });
 
   it('search sees the whole thread: a reverted thread and a fork are found by their first message', async () => {

@@ -58,7 +58,9 @@ describe('a Codex CLI 0.171 thread whose history lives in other files', () => {
     expect(streamed).toEqual(whole.lines);
     const own = [];
     for await (const line of streamRollout(file, { scope: 'file' })) own.push(line);
-    expect(userTurns(own.slice(1).map((l) => ({ type: l.type, payload: l.payload }) as RolloutItem))).toEqual([]);
+    expect(userTurns(own.slice(1).map((l) => ({ type: l.type, payload: l.payload }) as RolloutItem))).toEqual(
+      [],
+    );
   });
 
   it('streamThread says which file each line is in', async () => {

@@ -12,10 +12,23 @@ import { codex171Dir, fixture171 } from '../helpers/codex-171.js';
 import { tempDir } from '../helpers/temp.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '../helpers/materialize-child.ts');
-const STEPS: MaterializeStep[] = ['temp-created', 'decompressed', 'synced', 'linked', 'temp-removed', 'source-removed'];
+const STEPS: MaterializeStep[] = [
+  'temp-created',
+  'decompressed',
+  'synced',
+  'linked',
+  'temp-removed',
+  'source-removed',
+];
 
 /** A home holding the session Codex 0.171 compressed itself, live (as `thread/unarchive` leaves it), mode 0640. */
-async function compressedHome(): Promise<{ home: string; id: string; zst: string; plain: string; bytes: Buffer }> {
+async function compressedHome(): Promise<{
+  home: string;
+  id: string;
+  zst: string;
+  plain: string;
+  bytes: Buffer;
+}> {
   const home = await tempDir();
   const f = fixture171('compressed');
   const dir = path.join(home, 'sessions', '2026', '12', '02');
@@ -66,24 +79,31 @@ describe('resuming a compressed session (.jsonl.zst), as the Codex CLI 0.171 doe
     expect(seen).toEqual(['locked']);
   });
 
-  it.each(STEPS)('loses nothing when the process is killed at "%s", and the next resume finishes', async (step) => {
-    const { home, id, zst, plain, bytes } = await compressedHome();
-    const killed = spawnSync(process.execPath, ['--import', 'tsx', CHILD, home, id, step], { encoding: 'utf8' });
-    expect(killed.signal).toBe('SIGKILL');
-    // Whatever is on disk holds the whole session: the plain file once linked, else the .zst.
-    if (existsSync(plain)) expect(readFileSync(plain).equals(bytes)).toBe(true);
-    else expect(spawnSync('zstd', ['-dc', zst], { maxBuffer: 1 << 30 }).stdout.equals(bytes)).toBe(true);
-    expect((await readRollout(existsSync(plain) ? plain : zst)).errors).toEqual([]);
+  it.each(STEPS)(
+    'loses nothing when the process is killed at "%s", and the next resume finishes',
+    async (step) => {
+      const { home, id, zst, plain, bytes } = await compressedHome();
+      const killed = spawnSync(process.execPath, ['--import', 'tsx', CHILD, home, id, step], {
+        encoding: 'utf8',
+      });
+      expect(killed.signal).toBe('SIGKILL');
+      // Whatever is on disk holds the whole session: the plain file once linked, else the .zst.
+      if (existsSync(plain)) expect(readFileSync(plain).equals(bytes)).toBe(true);
+      else expect(spawnSync('zstd', ['-dc', zst], { maxBuffer: 1 << 30 }).stdout.equals(bytes)).toBe(true);
+      expect((await readRollout(existsSync(plain) ? plain : zst)).errors).toEqual([]);
 
-    const again = spawnSync(process.execPath, ['--import', 'tsx', CHILD, home, id, 'none'], { encoding: 'utf8' });
-    expect(again.status, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout.trim()).path).toBe(plain);
-    expect(readFileSync(plain).equals(bytes)).toBe(true);
-    expect(statSync(plain).mode & 0o7777).toBe(0o640);
-    // A kill after the link leaves the .zst beside the plain file, as the Codex CLI would; the
-    // plain file wins. Before it, the .zst is gone once the next resume has finished.
-    const linkedBeforeKill = STEPS.indexOf(step) >= STEPS.indexOf('linked');
-    expect(existsSync(zst)).toBe(linkedBeforeKill && step !== 'source-removed');
-    expect(readdirSync(path.dirname(plain)).filter((n) => n.startsWith('.'))).toEqual([]);
-  });
+      const again = spawnSync(process.execPath, ['--import', 'tsx', CHILD, home, id, 'none'], {
+        encoding: 'utf8',
+      });
+      expect(again.status, again.stderr).toBe(0);
+      expect(JSON.parse(again.stdout.trim()).path).toBe(plain);
+      expect(readFileSync(plain).equals(bytes)).toBe(true);
+      expect(statSync(plain).mode & 0o7777).toBe(0o640);
+      // A kill after the link leaves the .zst beside the plain file, as the Codex CLI would; the
+      // plain file wins. Before it, the .zst is gone once the next resume has finished.
+      const linkedBeforeKill = STEPS.indexOf(step) >= STEPS.indexOf('linked');
+      expect(existsSync(zst)).toBe(linkedBeforeKill && step !== 'source-removed');
+      expect(readdirSync(path.dirname(plain)).filter((n) => n.startsWith('.'))).toEqual([]);
+    },
+  );
 });
