@@ -8,7 +8,7 @@ import type {
 import { isSessionMetaLine, itemOf, toSnapshotLink } from '../format/types.js';
 import type { RolloutProblem } from './engine.js';
 import { WHOLE_FILE_CHUNK, newState } from './engine.js';
-import type { StreamRolloutOptions } from './stream.js';
+import type { StreamRolloutOptions } from './entries.js';
 import type { ThreadSegment } from './thread.js';
 import { readThreadEntries, rolloutIdOf } from './thread.js';
 

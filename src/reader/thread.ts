@@ -4,8 +4,8 @@ import type { RolloutLine, SessionMetaPayload } from '../format/types.js';
 import { historyBaseOf, isSessionMetaLine } from '../format/types.js';
 import type { EngineState, Entry, RolloutProblem } from './engine.js';
 import { Refusal, STREAM_CHUNK, newState, readLines } from './engine.js';
-import type { StreamRolloutOptions } from './stream.js';
-import { readEntries, toInvalidRollout } from './stream.js';
+import type { StreamRolloutOptions } from './entries.js';
+import { readEntries, toInvalidRollout } from './entries.js';
 
 /**
  * Reading a thread whole: a Codex CLI 0.171 rollout whose `session_meta` has a `history_base`
@@ -24,8 +24,9 @@ export interface ThreadSegment {
   /** The rollout's own id (the second UUID of a reverted thread's file name, else its id). */
   rolloutId: string;
   /**
-   * Only this file's lines with an `ordinal` below this belong to the thread (the `history_base`
-   * of the next segment says so); `undefined` for the file asked for, read whole.
+   * Only this file's lines with an `ordinal` below this belong to the thread: the smallest cut a
+   * later segment's `history_base` names (ordinals run on through a thread); `undefined` for the
+   * file asked for, read whole.
    */
   endOrdinalExclusive: number | undefined;
 }
@@ -153,6 +154,13 @@ export async function threadSegments(
       rolloutId: rolloutIdOf(found.path, current),
       endOrdinalExclusive: base.end_ordinal_exclusive,
     });
+  }
+  // Ordinals run on through a thread, so a later cut also cuts every older segment: each keeps
+  // its lines below the smallest cut after it.
+  let cut = Infinity;
+  for (let i = segments.length - 2; i >= 0; i--) {
+    cut = Math.min(cut, segments[i]!.endOrdinalExclusive ?? Infinity);
+    segments[i]!.endOrdinalExclusive = cut;
   }
   return { segments, headMeta };
 }

@@ -99,3 +99,61 @@ describe('a Codex CLI 0.171 thread whose history lives in other files', () => {
     expect(userTurns((await readRollout(copy, { home })).items)).toEqual(fixture171('plain').prompts);
   });
 });
+
+describe('segment references that cannot be followed', () => {
+  it('a reference to the file itself is a loop: one missing-segment problem, the file read alone', async () => {
+    const home = await tempDir();
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const id = '01a23416-532d-71c1-8e4b-5f2241d980e3';
+    const dir = path.join(home, 'sessions', '2026', '12', '02');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `rollout-2026-12-02T00-10-08-${id}.jsonl`);
+    const meta = { id, timestamp: '2026-12-02T00:10:08.000Z', cwd: '/w', history_mode: 'paginated' };
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({
+          timestamp: meta.timestamp,
+          ordinal: 3,
+          type: 'session_meta',
+          payload: { ...meta, history_base: { thread_id: id, end_ordinal_exclusive: 3 } },
+        }),
+        JSON.stringify({
+          timestamp: meta.timestamp,
+          ordinal: 4,
+          type: 'event_msg',
+          payload: { type: 'probe' },
+        }),
+      ].join('\n') + '\n',
+    );
+    const r = await readRollout(file);
+    expect(r.errors.map((e) => e.kind)).toEqual(['missing-segment']);
+    expect(r.items).toHaveLength(1);
+  });
+});
+
+describe('every Codex CLI 0.171 fixture', () => {
+  it('reads with zero problems and validates clean, segments followed', async () => {
+    const { readdirSync } = await import('node:fs');
+    const { validateRollout } = await import('../../src/reader/validate.js');
+    const { codex171Dir } = await import('../helpers/codex-171.js');
+    const walk = (d: string): string[] =>
+      readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory()
+          ? walk(path.join(d, e.name))
+          : e.name.startsWith('rollout-')
+            ? [path.join(d, e.name)]
+            : [],
+      );
+    const files = walk(codex171Dir);
+    expect(files.length).toBeGreaterThanOrEqual(8);
+    let segmented = 0;
+    for (const f of files) {
+      expect(await validateRollout(f), f).toEqual([]);
+      const r = await readRollout(f);
+      expect(r.errors, f).toEqual([]);
+      if (r.segments.length > 1) segmented++;
+    }
+    expect(segmented).toBe(2);
+  });
+});
