@@ -1,8 +1,15 @@
 /**
- * Captures real rollouts of the pinned Codex CLI into `fixtures/codex-0.169/`, for unit tests that
+ * Captures real rollouts of a pinned Codex CLI into `fixtures/codex-<minor>/`, for unit tests that
  * must not need Codex itself.
  *
- *   node --import tsx scripts/fixtures-codex.ts
+ *   node --import tsx scripts/fixtures-codex.ts                      # 0.169
+ *   CODEX_VERSION=0.171.0 node --import tsx scripts/fixtures-codex.ts  # 0.171
+ *
+ * For 0.171 it also captures what only 0.171 writes: a reverted thread (`thread/revert`, a second
+ * file `rollout-<ts>-<thread>_<rollout>.jsonl` continuing the first through
+ * `session_meta.history_base`), a fork (`thread/fork`, a file whose history is the source's), and
+ * an archived session Codex compressed itself (`.jsonl.zst`, kept byte for byte as Codex wrote it:
+ * it is not normalized, its paths are the scratch folder's).
  *
  * Codex runs offline against the loopback model stand-in, in a temporary home and workspace. The
  * output folder is a small Codex home (`sessions/YYYY/MM/DD/rollout-….jsonl`, exactly as Codex
@@ -11,13 +18,13 @@
  * a short marker and machine paths by fixed ones, so the fixtures are small and the same on every
  * machine; nothing else is changed.
  */
-import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, mkdir, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { AppServerClient, type AppServerThread } from '../test/interop/app-server.js';
-import { CODEX_VERSION, installCodex } from '../test/interop/codex-binary.js';
+import { CODEX_VERSION, atLeast, installCodex } from '../test/interop/codex-binary.js';
 import { writeCodexHome } from '../test/interop/codex-home.js';
 import { describeRun, runCodex, type CodexRun } from '../test/interop/codex-process.js';
 import {
@@ -50,6 +57,8 @@ interface ManifestEntry {
   /** The time zone Codex ran in (file names and date folders are in local time). */
   timeZone: string;
   description: string;
+  /** Every file of a thread with several (a reverted one), oldest first. */
+  files?: string[];
 }
 
 function sessionIdOf(run: CodexRun): string {
@@ -63,7 +72,8 @@ async function findRollouts(dir: string): Promise<string[]> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await findRollouts(p)));
-    else if (entry.isFile() && entry.name.endsWith('.jsonl')) out.push(p);
+    else if (entry.isFile() && (entry.name.endsWith('.jsonl') || entry.name.endsWith('.jsonl.zst')))
+      out.push(p);
   }
   return out.sort();
 }
@@ -107,7 +117,15 @@ async function main(): Promise<void> {
     const home = path.join(scratch, 'home');
     const wsDir = path.join(scratch, 'workspace');
     await mkdir(wsDir, { recursive: true });
-    await writeCodexHome(home, { baseUrl: server.baseUrl });
+    const { configPath } = await writeCodexHome(home, { baseUrl: server.baseUrl });
+    if (atLeast(CODEX_VERSION, '0.171.0')) {
+      // Lets Codex compress cold archived sessions (off by default in 0.171).
+      const config = await readFile(configPath, 'utf8');
+      await writeFile(
+        configPath,
+        config.replace('[features]\n', '[features]\nlocal_thread_store_compression = true\n'),
+      );
+    }
     const ws = await initWorkspace(wsDir, {
       branch: 'main',
       originUrl: 'https://example.invalid/agent-rollouts/fixture.git',
@@ -178,10 +196,95 @@ async function main(): Promise<void> {
         'Run with TZ=Asia/Tokyo: the file name and date folder are 9 h ahead of the UTC timestamps inside.',
     });
 
+    const has171 = atLeast(CODEX_VERSION, '0.171.0');
+    if (has171) {
+      // A reverted thread: two turns, `thread/revert` before the second, then one more turn.
+      server.enqueue({ items: [assistantMessage('Kept answer.')] });
+      const keptPrompt = 'First turn, kept by the revert.';
+      const reverted = sessionIdOf(await run(['-C', ws.dir, keptPrompt], 'UTC'));
+      server.enqueue({ items: [assistantMessage('Dropped answer.')] });
+      await run(['resume', reverted, 'Second turn, dropped by the revert.'], 'UTC');
+      appServer = await AppServerClient.start(bin, { home, cwd: ws.dir });
+      const turns = await appServer.request<{ data: { id: string }[] }>('thread/turns/list', {
+        threadId: reverted,
+        limit: 10,
+        sortDirection: 'asc',
+      });
+      await appServer.request('thread/resume', { threadId: reverted });
+      await appServer.request('thread/revert', { threadId: reverted, beforeTurnId: turns.data[1]!.id });
+      // A fork of the plain session, through its only turn.
+      const plainTurns = await appServer.request<{ data: { id: string }[] }>('thread/turns/list', {
+        threadId: plain,
+        limit: 10,
+      });
+      const fork = await appServer.request<{ thread: { id: string } }>('thread/fork', {
+        threadId: plain,
+        lastTurnId: plainTurns.data[0]!.id,
+        excludeTurns: true,
+      });
+      await appServer.close();
+      appServer = undefined;
+      server.enqueue({ items: [assistantMessage('Answer after the revert.')] });
+      const afterPrompt = 'Third turn, after the revert.';
+      await run(['resume', reverted, afterPrompt], 'UTC');
+      manifest.push({
+        label: 'reverted',
+        id: reverted,
+        file: '',
+        prompts: [keptPrompt, 'Second turn, dropped by the revert.', afterPrompt],
+        timeZone: 'UTC',
+        description:
+          'thread/revert before the second turn, then `codex exec resume`: the first file keeps both turns; ' +
+          'the second (`_<rollout id>`) starts at ordinal 15 with history_base pointing at the first, and holds the third turn.',
+      });
+      manifest.push({
+        label: 'forked',
+        id: fork.thread.id,
+        file: '',
+        prompts: [],
+        timeZone: 'UTC',
+        description:
+          'thread/fork of the "plain" session through its only turn (app-server, no new turn): session_meta ' +
+          "with forked_from_id and history_base, then thread_settings_applied. Its history is the source's.",
+      });
+
+      // A compressed session: archived, made cold (older than 7 days, and the worker's run marker
+      // too), then an app-server start lets Codex's compression worker compress it.
+      server.enqueue({ items: [assistantMessage('Archived answer.')] });
+      const coldPrompt = 'A session Codex will compress.';
+      const cold = sessionIdOf(await run(['-C', ws.dir, coldPrompt], 'UTC'));
+      appServer = await AppServerClient.start(bin, { home, cwd: ws.dir });
+      await appServer.request('thread/archive', { threadId: cold });
+      await appServer.close();
+      appServer = undefined;
+      const old = new Date(Date.now() - 10 * 86_400_000);
+      const archivedDir = path.join(home, 'archived_sessions');
+      for (const name of await readdir(archivedDir)) await utimes(path.join(archivedDir, name), old, old);
+      await utimes(path.join(home, '.tmp', 'rollout-compression.lock'), old, old).catch(() => undefined);
+      appServer = await AppServerClient.start(bin, { home, cwd: ws.dir });
+      const deadline = Date.now() + 60_000;
+      while (!(await readdir(archivedDir)).some((n) => n.endsWith('.jsonl.zst') && n.includes(cold))) {
+        if (Date.now() > deadline) throw new Error('Codex did not compress the archived session');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await appServer.close();
+      appServer = undefined;
+      manifest.push({
+        label: 'compressed',
+        id: cold,
+        file: '',
+        prompts: [coldPrompt],
+        timeZone: 'UTC',
+        description:
+          "An archived session compressed by Codex's own worker (feature local_thread_store_compression, " +
+          'file older than 7 days): kept byte for byte, not normalized.',
+      });
+    }
+
     appServer = await AppServerClient.start(bin, { home, cwd: ws.dir });
     const threads: AppServerThread[] = [];
-    for (const page of await appServer.threadListAll({ limit: 50, sourceKinds: ['exec'] }))
-      threads.push(...page.data);
+    const sourceKinds = has171 ? ['exec', 'vscode', 'cli', 'appServer', 'unknown'] : ['exec'];
+    for (const page of await appServer.threadListAll({ limit: 50, sourceKinds })) threads.push(...page.data);
     await appServer.close();
     appServer = undefined;
 
@@ -193,16 +296,32 @@ async function main(): Promise<void> {
     ]);
 
     await rm(outDir, { recursive: true, force: true });
-    const rollouts = await findRollouts(path.join(home, 'sessions'));
+    const rollouts = [
+      ...(await findRollouts(path.join(home, 'sessions'))),
+      ...(await findRollouts(path.join(home, 'archived_sessions')).catch(() => [])),
+    ];
     for (const file of rollouts) {
       const rel = path.relative(home, file);
+      if (file.endsWith('.zst')) {
+        // Codex's own bytes: recompressing a normalized copy would no longer be what Codex wrote.
+        await mkdir(path.dirname(path.join(outDir, rel)), { recursive: true });
+        await copyFile(file, path.join(outDir, rel));
+        const entry = manifest.find((m) => rel.includes(m.id));
+        if (entry) entry.file = rel.split(path.sep).join('/');
+        process.stdout.write(`kept ${rel} (${(await stat(file)).size} bytes) as Codex wrote it\n`);
+        continue;
+      }
       const text = await readFile(file, 'utf8');
       const lines = text.split('\n').filter((l) => l !== '');
       const out = lines.map((l) => normalizeLine(l, replace)).join('\n') + '\n';
       await mkdir(path.dirname(path.join(outDir, rel)), { recursive: true });
       await writeFile(path.join(outDir, rel), out);
+      // A reverted thread has several files: the manifest names the first, `files` lists them all.
       const entry = manifest.find((m) => rel.includes(m.id));
-      if (entry) entry.file = rel.split(path.sep).join('/');
+      if (entry) {
+        if (entry.file === '') entry.file = rel.split(path.sep).join('/');
+        else (entry.files ??= [entry.file]).push(rel.split(path.sep).join('/'));
+      }
     }
     const missing = manifest.filter((m) => m.file === '');
     if (missing.length > 0) throw new Error(`no rollout file for ${missing.map((m) => m.label).join(', ')}`);
@@ -228,7 +347,7 @@ async function main(): Promise<void> {
       replace(
         JSON.stringify(
           {
-            request: { method: 'thread/list', params: { limit: 50, sourceKinds: ['exec'] } },
+            request: { method: 'thread/list', params: { limit: 50, sourceKinds } },
             note: 'What codex app-server answered for this home, paths normalized as in manifest.json.',
             data: threads,
           },

@@ -40,6 +40,7 @@ export type {
   SessionGitInfo,
   SessionSource,
   SessionMetaPayload,
+  HistoryBase,
   ContentPart,
   MessageItem,
   FunctionCallItem,
@@ -83,6 +84,8 @@ export { streamRollout } from './reader/stream.js';
 export type { RolloutProblem, RolloutProblemKind, StreamRolloutOptions } from './reader/stream.js';
 export { readRollout } from './reader/read.js';
 export type { ReadRolloutResult } from './reader/read.js';
+export { streamThread } from './reader/thread.js';
+export type { ThreadLine, ThreadSegment } from './reader/thread.js';
 export { validateRollout } from './reader/validate.js';
 
 // lister

@@ -19,8 +19,14 @@ export const LOCAL_TIME_SLACK_MS = 14 * HOUR + 1000;
 export interface Candidate {
   /** The file. */
   path: string;
-  /** The id as written in the name. */
+  /** The id as written in the name: the thread's id (the first UUID of a reverted thread's name). */
   id: string;
+  /**
+   * The rollout's own id: the second UUID of a Codex CLI 0.171 reverted thread's name
+   * (`rollout-<ts>-<thread>_<rollout>.jsonl`), else the same as `id`. Segment references
+   * (`history_base.thread_id`) name this id.
+   */
+  rolloutId: string;
   /** Its place in the order (set by the walker for the sort key in use). */
   key: CursorKey;
   /** The creation instant the order and `since`/`until` use. */
@@ -146,7 +152,10 @@ export async function readRolloutFolder(
       ctx.skip(full, 'not-a-file');
       continue;
     }
-    let created = uuidV7Time(parsed.id) ?? parsed.nameTime;
+    // A later rollout of a thread (a reverted thread's new file) sorts where it was made: the thread
+    // is listed once, at the place of its newest rollout.
+    const rolloutId = parsed.rolloutId ?? parsed.id;
+    let created = uuidV7Time(rolloutId) ?? parsed.nameTime;
     if (options.window) created = Math.min(Math.max(created, options.window.lo), options.window.hi - 1);
     const plainName = parsed.compressed ? entry.name.slice(0, -'.zst'.length) : entry.name;
     const other = byName.get(plainName);
@@ -154,6 +163,7 @@ export async function readRolloutFolder(
     byName.set(plainName, {
       path: full,
       id: parsed.id,
+      rolloutId,
       key: { time: created, id: parsed.id.toLowerCase() },
       created,
       compressed: parsed.compressed,

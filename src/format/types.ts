@@ -96,8 +96,47 @@ export interface SessionMetaPayload {
   git?: OnDiskGitInfo;
   /** `"paginated"` when every line carries an `ordinal` (Codex CLI 0.169 and later). */
   history_mode?: string;
+  /**
+   * Where the older history of this thread lives (Codex CLI 0.171 `thread/revert` and
+   * `thread/fork`): the first lines of another rollout, which this file continues.
+   */
+  history_base?: HistoryBase;
+  /** The thread this one was forked from (Codex CLI 0.171 `thread/fork`). */
+  forked_from_id?: string;
+  /** The source thread's `ordinal` the fork stops before (Codex CLI 0.171 `thread/fork`). */
+  forked_from_ordinal_exclusive?: number;
   /** Fields this library does not know, kept as they are. */
   [key: string]: unknown;
+}
+
+/**
+ * The segment reference of a Codex CLI 0.171 `session_meta`: this file's history starts with the
+ * lines of rollout `thread_id` before `end_ordinal_exclusive` (its first `end_byte_offset`
+ * bytes, decompressed), and this file's own lines follow, their ordinals continuing from there.
+ * @public
+ */
+export interface HistoryBase {
+  /**
+   * The rollout the older history is in: its own id (the second UUID of a reverted thread's file
+   * name `rollout-<ts>-<thread>_<rollout>.jsonl`, else the id in the name).
+   */
+  thread_id: string;
+  /** Lines of that rollout with an `ordinal` below this belong to the history. */
+  end_ordinal_exclusive: number;
+  /** The same cut as a byte offset in that rollout's (decompressed) text. */
+  end_byte_offset?: number;
+  /** Fields this library does not know, kept as they are. */
+  [key: string]: unknown;
+}
+
+/** The `history_base` of a meta when it has the shape Codex writes, else `undefined`. */
+export function historyBaseOf(meta: SessionMetaPayload): HistoryBase | undefined {
+  const base = meta.history_base as unknown;
+  if (base === null || typeof base !== 'object') return undefined;
+  const b = base as { thread_id?: unknown; end_ordinal_exclusive?: unknown };
+  if (typeof b.thread_id !== 'string' || typeof b.end_ordinal_exclusive !== 'number') return undefined;
+  if (!Number.isSafeInteger(b.end_ordinal_exclusive) || b.end_ordinal_exclusive < 0) return undefined;
+  return base as HistoryBase;
 }
 
 /**

@@ -2,6 +2,8 @@ import { lstat } from 'node:fs/promises';
 import { hasErrno } from '../errors.js';
 import { FirstUserMessageFinder, type UserMessageHit } from '../format/preview.js';
 import type { RolloutFormat, RolloutLine, SessionMetaPayload } from '../format/types.js';
+import { historyBaseOf } from '../format/types.js';
+import { threadSegments } from '../reader/thread.js';
 import type { RolloutProblem, RolloutProblemKind } from '../reader/engine.js';
 import { Refusal, STREAM_CHUNK, newState, readLines } from '../reader/engine.js';
 import type { SkipReason } from '../files/skip.js';
@@ -24,6 +26,14 @@ export interface HeadOptions {
   maxHeadBytes: number;
   /** Applied to `session_meta` before the rest of the head is read; false stops there. */
   metaFilter?: ((meta: SessionMetaPayload) => boolean) | undefined;
+  /** Lines with an `ordinal` at or above this are not read (an older segment of a thread). */
+  endOrdinal?: number | undefined;
+  /**
+   * Take the first user message from the thread's older segments (Codex CLI 0.171
+   * `history_base`) when the file continues some, as the thread's preview.
+   * @defaultValue true
+   */
+  followSegments?: boolean | undefined;
 }
 
 /**
@@ -82,6 +92,9 @@ export async function readHead(file: string, compressed: boolean, options: HeadO
               return filtered || enough();
             }
             if (entry !== undefined) {
+              const ord = entry.value.ordinal;
+              if (options.endOrdinal !== undefined && typeof ord === 'number' && ord >= options.endOrdinal)
+                return true;
               if (records.length < options.headRecords) records.push(entry.value);
               finder.push(entry.value);
             }
@@ -110,10 +123,39 @@ export async function readHead(file: string, compressed: boolean, options: HeadO
     if (bad !== undefined) return { kind: 'skip', reason: skipReasonOf(bad) };
     return { kind: 'skip', reason: state.end === 'eof' ? 'empty' : 'invalid' };
   }
+  const own = finder.result;
+  const userMessage =
+    options.followSegments !== false && historyBaseOf(meta) !== undefined
+      ? ((await threadUserMessage(file, options)) ?? own)
+      : own;
   return {
     kind: 'head',
-    head: { meta, format: state.format, records, userMessage: finder.result, mtimeMs: state.mtimeMs ?? 0 },
+    head: { meta, format: state.format, records, userMessage, mtimeMs: state.mtimeMs ?? 0 },
   };
+}
+
+/**
+ * The first user message of the older segments of a thread (oldest first, each up to where the
+ * next one cuts it): the thread's first user message, when the file continues older rollouts.
+ * A segment that cannot be found or read gives none.
+ */
+async function threadUserMessage(file: string, options: HeadOptions): Promise<UserMessageHit | undefined> {
+  let segments;
+  try {
+    ({ segments } = await threadSegments(file, {}, () => {}));
+  } catch {
+    return undefined;
+  }
+  for (const seg of segments.slice(0, -1)) {
+    const r = await readHead(seg.path, seg.path.endsWith('.zst'), {
+      headRecords: 0,
+      maxHeadBytes: options.maxHeadBytes,
+      endOrdinal: seg.endOrdinalExclusive,
+      followSegments: false,
+    });
+    if (r.kind === 'head' && r.head.userMessage !== undefined) return r.head.userMessage;
+  }
+  return undefined;
 }
 
 /** The problem that decides the skip reason: the first line's, bad UTF-8 before the rest on it. */

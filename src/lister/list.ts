@@ -130,6 +130,9 @@ async function* summaries(
   };
   const source = candidates(run);
   let previous: CursorKey | undefined;
+  // A thread with several rollouts (a Codex CLI 0.171 reverted thread) is listed once, by its
+  // newest rollout, which comes first in newest-first order; its older rollouts are not sessions.
+  const threads = new Set<string>();
   try {
     for (;;) {
       const batch: Candidate[] = [];
@@ -143,6 +146,12 @@ async function* summaries(
           continue;
         }
         previous = r.value.key;
+        const thread = r.value.id.toLowerCase();
+        if (threads.has(thread)) {
+          ctx.skip(r.value.path, 'duplicate');
+          continue;
+        }
+        threads.add(thread);
         batch.push(r.value);
       }
       if (batch.length === 0) return;

@@ -46,6 +46,11 @@ import { zstdDecoder } from './zstd.js';
  * - `bad-compression`: the zstd data of a `.jsonl.zst` file is damaged or cut short here; nothing
  *   after this point can be read.
  *
+ * Found when a thread is read whole (Codex CLI 0.171 segments, see {@link streamThread}):
+ *
+ * - `missing-segment`: the rollout a `session_meta` `history_base` names cannot be found or read
+ *   (or the references loop); the history before this file is left out, the rest is read.
+ *
  * Found by {@link validateRollout} only:
  *
  * - `schema`: a line that breaks the shipped JSON Schemas.
@@ -76,6 +81,7 @@ export type RolloutProblemKind =
   | 'no-ordinal'
   | 'ordinal-gap'
   | 'bad-compression'
+  | 'missing-segment'
   | 'schema'
   | 'meta-not-first'
   | 'id-mismatch'
@@ -92,6 +98,11 @@ export type RolloutProblemKind =
 export interface RolloutProblem {
   /** 1-based line number in the file (in the decompressed text of a `.jsonl.zst`); 0 for the whole file. */
   line: number;
+  /**
+   * The file the line is in, when it is not the file asked for: an older segment of the thread
+   * (see {@link streamThread}).
+   */
+  path?: string;
   /** What kind of problem it is: dispatch on this, not on `message`. */
   kind: RolloutProblemKind;
   /** What is wrong, in a sentence. */

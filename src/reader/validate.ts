@@ -3,7 +3,7 @@ import { parseRolloutFileName } from '../files/layout.js';
 import { lineProblems } from '../format/schema.js';
 import type { RolloutProblem, RolloutProblemKind } from './engine.js';
 import { Refusal, newState, readLines, refusalProblemKind } from './engine.js';
-import type { StreamRolloutOptions } from './stream.js';
+import type { StreamRolloutOptions } from './entries.js';
 
 /** Problems that do not make a line before `session_meta` count as a line. */
 const COSMETIC: ReadonlySet<RolloutProblemKind> = new Set(['bom', 'crlf']);

@@ -26,6 +26,7 @@ import { acquireSessionLock } from '../files/session-lock.js';
 import type { NormalizedCreateOptions, ResumeRecorderOptions, RolloutRecorderOptions } from './options.js';
 import { normalizeCreateOptions, normalizeResumeOptions } from './options.js';
 import { AppendWriter } from './writer.js';
+import { materializeCompressed } from './materialize.js';
 
 /**
  * Options of {@link RolloutRecorder.recordUserMessage}.
@@ -246,26 +247,37 @@ export class RolloutRecorder {
    * `home`, the lock is taken in the home the path lies in (`<home>/sessions/YYYY/MM/DD/…` or
    * `<home>/archived_sessions/…`).
    *
+   * A compressed session (`.jsonl.zst`) is first made plain, under the lock, as the Codex CLI 0.171
+   * does: decompressed into a hidden temp file with the same permissions, synced, linked to the
+   * `.jsonl` name, then the `.zst` removed; a process killed at any point loses nothing (the next
+   * resume finishes or redoes it). A Codex CLI 0.171 reverted thread is resumed at its newest
+   * rollout, and `session` holds the whole thread (older segments included, see
+   * {@link readRollout}).
+   *
    * @throws {@link SessionNotFoundError} when nothing matches; {@link SessionLockedError} when
    * another writer holds the session; {@link InvalidRolloutError} for a file that cannot be
-   * appended to (unreadable, compressed, or in the legacy bare format, which is read but never
-   * written).
+   * appended to (unreadable, not decompressible, or in the legacy bare format, which is read but
+   * never written).
    */
   static async resume(pathOrId: string, options?: ResumeRecorderOptions): Promise<ResumedSession> {
     const o = normalizeResumeOptions(options);
-    const file = await locateRollout(pathOrId, o.home, o.signal);
-    const home = options?.home === undefined ? (homeOfRollout(file) ?? o.home) : o.home;
-    if (parseRolloutFileName(file)?.compressed) {
-      throw new InvalidRolloutError(file, 'is compressed; unarchive the session before resuming it');
-    }
-    const id = parseRolloutFileName(file)?.id ?? (await readRollout(file, { signal: o.signal })).meta.id;
+    const found = await locateRollout(pathOrId, o.home, o.signal);
+    const home = options?.home === undefined ? (homeOfRollout(found) ?? o.home) : o.home;
+    const id =
+      parseRolloutFileName(found)?.id ??
+      (await readRollout(found, { signal: o.signal, scope: 'file' })).meta.id;
     // The id names the lock file: one read from the file itself must be a UUID, never a path.
     if (!isUuid(id)) {
-      throw new InvalidRolloutError(file, `its session_meta id ${JSON.stringify(id)} is not a UUID`);
+      throw new InvalidRolloutError(found, `its session_meta id ${JSON.stringify(id)} is not a UUID`);
     }
     const lock = acquireSessionLock(home, id);
     try {
-      const session = await readRollout(file, { signal: o.signal });
+      // A compressed session becomes plain first, as the Codex CLI does before it appends.
+      const file =
+        parseRolloutFileName(found)?.compressed || existsSync(`${found}.zst`)
+          ? await materializeCompressed(found, { signal: o.signal })
+          : found;
+      const session = await readRollout(file, { signal: o.signal, home });
       if (session.format === 'legacy') {
         throw new InvalidRolloutError(
           file,

@@ -8,10 +8,10 @@ import { assistantMessage, functionCall, startModelServer } from './model-server
 // Proof 3: sessions written by `codex exec` are listed by listSessions and read by readRollout.
 
 let bin: string;
+let cliVersion: string;
 
-beforeAll(() => {
-  bin = inject('codexBin');
-});
+// Every proof holds on every Codex CLI version of the run (see codex-binary.ts).
+const versions = inject('codexBins');
 
 function sessionIdOf(output: string): string {
   const m = /session id: ([0-9a-f-]{36})/i.exec(output);
@@ -19,7 +19,11 @@ function sessionIdOf(output: string): string {
   return m[1]!;
 }
 
-describe('sessions written by codex exec', () => {
+describe.each(versions)('sessions written by codex exec (Codex $version)', ({ bin: versionBin, version }) => {
+  beforeAll(() => {
+    bin = versionBin;
+    cliVersion = version;
+  });
   it('are listed with the prompt as preview and read with zero errors', async () => {
     const server = closeAfterTest(await startModelServer());
     const { home } = await createCodexHome({ baseUrl: server.baseUrl });
@@ -61,7 +65,7 @@ describe('sessions written by codex exec', () => {
       expect(s.cwd).toBe(ws.dir);
       expect(s.source).toBe('exec');
       expect(s.originator).toBe('codex_exec');
-      expect(s.cliVersion).toBe('0.169.0');
+      expect(s.cliVersion).toBe(cliVersion);
       expect(s.modelProvider).toBe('mock');
       expect(s.git).toEqual({ commitHash: ws.commit, branch: ws.branch, repositoryUrl: ws.originUrl });
     }

@@ -1,13 +1,18 @@
 import type { TestProject } from 'vitest/node';
-import { installCodex } from './codex-binary.js';
+import { installCodex, suiteVersions } from './codex-binary.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** The oldest version's binary (kept for tests about one version). */
     codexBin: string;
+    /** Every version the run covers, oldest first, with its binary. */
+    codexBins: { version: string; bin: string }[];
   }
 }
 
-/** Installs the pinned Codex CLI once per run, so a clean CI machine gets it before any test. */
+/** Installs every Codex CLI version of the run once, so a clean CI machine gets them before any test. */
 export default function setup(project: TestProject): void {
-  project.provide('codexBin', installCodex());
+  const bins = suiteVersions().map((version) => ({ version, bin: installCodex(version) }));
+  project.provide('codexBins', bins);
+  project.provide('codexBin', bins[0]!.bin);
 }

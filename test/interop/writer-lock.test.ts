@@ -14,9 +14,8 @@ let bin: string;
 let codex: CodexProcess | undefined;
 const recorders: RolloutRecorder[] = [];
 
-beforeAll(() => {
-  bin = inject('codexBin');
-});
+// Every proof holds on every Codex CLI version of the run (see codex-binary.ts).
+const versions = inject('codexBins');
 
 afterEach(async () => {
   if (codex) {
@@ -34,71 +33,77 @@ async function recordedSession(home: string, cwd: string): Promise<RolloutRecord
   return rec;
 }
 
-describe('the session writer lock, shared with the Codex CLI', () => {
-  it('while Codex writes a session, RolloutRecorder.resume fails with SessionLockedError', async () => {
-    const server = closeAfterTest(await startModelServer());
-    const { home } = await createCodexHome({ baseUrl: server.baseUrl });
-    const ws = await createWorkspace();
-    const rec = await recordedSession(home, ws.dir);
-    await rec.close();
-
-    // The stand-in holds its answer open, so Codex sits mid-turn with the session open for writing.
-    server.enqueue({ items: [assistantMessage('Finally done.')], delayMs: 4000 });
-    codex = startCodex(bin, ['exec', '--skip-git-repo-check', 'resume', rec.id, 'Take your time'], {
-      home,
-      cwd: ws.dir,
-      timeoutMs: 90_000,
+describe.each(versions)(
+  'the session writer lock, shared with the Codex CLI (Codex $version)',
+  ({ bin: versionBin }) => {
+    beforeAll(() => {
+      bin = versionBin;
     });
-    await server.waitForResponsesRequests(1);
-    expect(existsSync(path.join(home, 'thread-writer-locks', `${rec.id}.lock`))).toBe(true);
+    it('while Codex writes a session, RolloutRecorder.resume fails with SessionLockedError', async () => {
+      const server = closeAfterTest(await startModelServer());
+      const { home } = await createCodexHome({ baseUrl: server.baseUrl });
+      const ws = await createWorkspace();
+      const rec = await recordedSession(home, ws.dir);
+      await rec.close();
 
-    const attempt = RolloutRecorder.resume(rec.id, { home });
-    await expect(attempt).rejects.toBeInstanceOf(SessionLockedError);
-    await expect(attempt).rejects.toMatchObject({ code: 'E_LOCKED' });
+      // The stand-in holds its answer open, so Codex sits mid-turn with the session open for writing.
+      server.enqueue({ items: [assistantMessage('Finally done.')], delayMs: 4000 });
+      codex = startCodex(bin, ['exec', '--skip-git-repo-check', 'resume', rec.id, 'Take your time'], {
+        home,
+        cwd: ws.dir,
+        timeoutMs: 90_000,
+      });
+      await server.waitForResponsesRequests(1);
+      expect(existsSync(path.join(home, 'thread-writer-locks', `${rec.id}.lock`))).toBe(true);
 
-    const run = await codex.done;
-    codex = undefined;
-    expect(run.code, describeRun(run)).toBe(0);
+      const attempt = RolloutRecorder.resume(rec.id, { home });
+      await expect(attempt).rejects.toBeInstanceOf(SessionLockedError);
+      await expect(attempt).rejects.toMatchObject({ code: 'E_LOCKED' });
 
-    // Once Codex has exited, the session is ours to continue, and what both wrote reads back clean.
-    const { recorder, session } = await RolloutRecorder.resume(rec.id, { home });
-    recorders.push(recorder);
-    expect(session.errors).toEqual([]);
-    await recorder.recordUserMessage('My turn again');
-    await recorder.close();
-    const read = await readRollout(rec.path);
-    expect(read.errors).toEqual([]);
-    expect(read.items.at(-2)?.payload).toMatchObject({ type: 'message', role: 'user' });
-  });
+      const run = await codex.done;
+      codex = undefined;
+      expect(run.code, describeRun(run)).toBe(0);
 
-  it('while RolloutRecorder holds a session, Codex refuses to write to it', async () => {
-    const server = closeAfterTest(await startModelServer());
-    const { home } = await createCodexHome({ baseUrl: server.baseUrl });
-    const ws = await createWorkspace();
-    const rec = await recordedSession(home, ws.dir);
-    recorders.push(rec);
-    await rec.flush();
-    const before = await readFile(rec.path);
-
-    server.enqueue({ items: [assistantMessage('This must never be recorded.')] });
-    const run = await runCodex(bin, ['exec', '--skip-git-repo-check', 'resume', rec.id, 'Let me in'], {
-      home,
-      cwd: ws.dir,
+      // Once Codex has exited, the session is ours to continue, and what both wrote reads back clean.
+      const { recorder, session } = await RolloutRecorder.resume(rec.id, { home });
+      recorders.push(recorder);
+      expect(session.errors).toEqual([]);
+      await recorder.recordUserMessage('My turn again');
+      await recorder.close();
+      const read = await readRollout(rec.path);
+      expect(read.errors).toEqual([]);
+      expect(read.items.at(-2)?.payload).toMatchObject({ type: 'message', role: 'user' });
     });
-    expect(run.code, describeRun(run)).not.toBe(0);
-    expect(run.stderr).toMatch(/already has an active writer/);
-    expect(server.responsesRequests()).toHaveLength(0);
-    expect((await readFile(rec.path)).equals(before)).toBe(true);
 
-    // Released, the session opens in Codex as usual.
-    recorders.splice(recorders.indexOf(rec), 1);
-    await rec.close();
-    const again = await runCodex(bin, ['exec', '--skip-git-repo-check', 'resume', rec.id, 'Let me in'], {
-      home,
-      cwd: ws.dir,
+    it('while RolloutRecorder holds a session, Codex refuses to write to it', async () => {
+      const server = closeAfterTest(await startModelServer());
+      const { home } = await createCodexHome({ baseUrl: server.baseUrl });
+      const ws = await createWorkspace();
+      const rec = await recordedSession(home, ws.dir);
+      recorders.push(rec);
+      await rec.flush();
+      const before = await readFile(rec.path);
+
+      server.enqueue({ items: [assistantMessage('This must never be recorded.')] });
+      const run = await runCodex(bin, ['exec', '--skip-git-repo-check', 'resume', rec.id, 'Let me in'], {
+        home,
+        cwd: ws.dir,
+      });
+      expect(run.code, describeRun(run)).not.toBe(0);
+      expect(run.stderr).toMatch(/already has an active writer/);
+      expect(server.responsesRequests()).toHaveLength(0);
+      expect((await readFile(rec.path)).equals(before)).toBe(true);
+
+      // Released, the session opens in Codex as usual.
+      recorders.splice(recorders.indexOf(rec), 1);
+      await rec.close();
+      const again = await runCodex(bin, ['exec', '--skip-git-repo-check', 'resume', rec.id, 'Let me in'], {
+        home,
+        cwd: ws.dir,
+      });
+      expect(again.code, describeRun(again)).toBe(0);
+      expect(server.responsesRequests()).toHaveLength(1);
+      expect((await readRollout(rec.path)).errors).toEqual([]);
     });
-    expect(again.code, describeRun(again)).toBe(0);
-    expect(server.responsesRequests()).toHaveLength(1);
-    expect((await readRollout(rec.path)).errors).toEqual([]);
-  });
-});
+  },
+);
