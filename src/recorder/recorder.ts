@@ -26,6 +26,8 @@ import { acquireSessionLock } from '../files/session-lock.js';
 import type { NormalizedCreateOptions, ResumeRecorderOptions, RolloutRecorderOptions } from './options.js';
 import { normalizeCreateOptions, normalizeResumeOptions } from './options.js';
 import { AppendWriter } from './writer.js';
+import type { RecorderRewindOptions, RewindSessionResult } from './rewind-types.js';
+import { registeredRewinder } from './rewind-types.js';
 
 /**
  * Options of {@link RolloutRecorder.recordUserMessage}.
@@ -503,6 +505,28 @@ export class RolloutRecorder {
     });
     await this.record([{ type: 'workspace_snapshot', payload }]);
     return capture;
+  }
+
+  /**
+   * Rewinds this session to message `messageId`, for a live harness: flushes and closes this
+   * recorder (releasing the session's writer lock), then does {@link rewindSession} on the session:
+   * the workspace goes back to the message's snapshot and the conversation continues in a fork
+   * ending at that message. Record the rest of the conversation through the result's `recorder`;
+   * its `undo()` puts the workspace and the conversation back.
+   *
+   * @remarks
+   * This recorder is closed afterwards, also when the rewind is refused (open the session again
+   * with {@link RolloutRecorder.resume} to go on in it). The home is this recorder's.
+   * @throws as {@link rewindSession}; {@link RecorderClosedError} after `close()`.
+   */
+  async rewindTo(messageId: string, options: RecorderRewindOptions = {}): Promise<RewindSessionResult> {
+    if (this.closed) throw new RecorderClosedError(this.id);
+    if (typeof messageId !== 'string' || messageId === '') {
+      throw invalidArgument('rewindTo(): messageId must be a non-empty string');
+    }
+    const rewind = registeredRewinder();
+    await this.close();
+    return rewind(this.id, { ...options, toMessage: messageId, home: this.home });
   }
 
   /**
