@@ -46,9 +46,14 @@ describe('forkSession', () => {
     expect(read.errors).toEqual([]);
     expect(read.meta).toMatchObject({ id: fork.id, session_id: fork.id, forked_from_id: rec.id, cwd: ws });
     // Codex's form for a plain thread: the source's session_meta is the first item.
-    expect(read.items[0]).toMatchObject({ type: 'session_meta', payload: { id: rec.id, history_mode: 'legacy' } });
+    expect(read.items[0]).toMatchObject({
+      type: 'session_meta',
+      payload: { id: rec.id, history_mode: 'legacy' },
+    });
     expect(messages(read.items)).toEqual(['user: first question', 'assistant: first answer']);
-    const events = read.items.filter((i) => i.type === 'event_msg').map((i) => (i.payload as { type: string }).type);
+    const events = read.items
+      .filter((i) => i.type === 'event_msg')
+      .map((i) => (i.payload as { type: string }).type);
     expect(events).toEqual(['user_message', 'agent_message']);
     // The first message's snapshot (taken after the answer) carries over, naming its session.
     expect(fork.snapshots.map((s) => s.messageId)).toEqual([ids[1]]);
