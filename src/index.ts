@@ -112,9 +112,9 @@ export type {
   ForkSessionResult,
   RecorderRewindOptions,
   RewindSessionOptions,
-  RewindSessionResult,
   UndoRewindResult,
 } from './recorder/rewind-types.js';
+export type { RewindSessionResult } from './recorder/recorder.js';
 export { listSessionSnapshots } from './sessions/snapshots.js';
 export type { ListSessionSnapshotsOptions, SessionSnapshot } from './sessions/snapshots.js';
 export type {

@@ -26,8 +26,13 @@ import { acquireSessionLock } from '../files/session-lock.js';
 import type { NormalizedCreateOptions, ResumeRecorderOptions, RolloutRecorderOptions } from './options.js';
 import { normalizeCreateOptions, normalizeResumeOptions } from './options.js';
 import { AppendWriter } from './writer.js';
-import type { RecorderRewindOptions, RewindSessionResult } from './rewind-types.js';
-import { registeredRewinder } from './rewind-types.js';
+import type {
+  ForkSessionResult,
+  RecorderRewindOptions,
+  RewindSessionOptions,
+  UndoRewindResult,
+} from './rewind-types.js';
+import type { RewindResult } from '../snapshot/types.js';
 
 /**
  * Options of {@link RolloutRecorder.recordUserMessage}.
@@ -68,6 +73,45 @@ export interface ResumedSession {
   recorder: RolloutRecorder;
   /** The session as it was on disk when resumed (read after the lock was taken). */
   session: ReadRolloutResult;
+}
+
+/**
+ * What {@link rewindSession} did: the workspace is back at the message's snapshot and the
+ * conversation continues in a fork ending at that message.
+ * @public
+ */
+export interface RewindSessionResult {
+  /** A recorder appending to the fork; it holds the fork's writer lock. Close it when done. */
+  recorder: RolloutRecorder;
+  /** The fork the conversation continues in. */
+  session: ForkSessionResult;
+  /** The session rewound (left as it was). */
+  sourceId: string;
+  /** The message rewound to: `toMessage`, or with `nearest`, the earlier message used. */
+  message: string;
+  /** The in-place rewind of the workspace: what it wrote and removed, and its backup. */
+  workspace: RewindResult;
+  /** The workspace as it was just before the rewind (`workspace.backup`). */
+  backup: CaptureResult;
+  /**
+   * Puts both back: closes `recorder`, restores the workspace from `backup`, and removes the fork
+   * (archives it when something was recorded in it since). Same as {@link undoLastRewind} of this
+   * rewind.
+   */
+  undo(): Promise<UndoRewindResult>;
+}
+
+type Rewinder = (id: string, options: RewindSessionOptions) => Promise<RewindSessionResult>;
+
+/**
+ * The rewind {@link RolloutRecorder.rewindTo} calls. It lives in `sessions/`, above the recorder,
+ * and registers itself here when loaded (the package's entry point always loads it).
+ */
+let rewinder: Rewinder | undefined;
+
+/** Called once by `sessions/rewind.ts` when it loads. */
+export function registerRewinder(fn: Rewinder): void {
+  rewinder = fn;
 }
 
 const writers = new WeakMap<RolloutRecorder, AppendWriter>();
@@ -524,7 +568,10 @@ export class RolloutRecorder {
     if (typeof messageId !== 'string' || messageId === '') {
       throw invalidArgument('rewindTo(): messageId must be a non-empty string');
     }
-    const rewind = registeredRewinder();
+    const rewind = rewinder;
+    if (rewind === undefined) {
+      throw new Error('rewindTo needs the rewind operation: import the package from its entry point');
+    }
     await this.close();
     return rewind(this.id, { ...options, toMessage: messageId, home: this.home });
   }

@@ -1,11 +1,9 @@
 import type { SnapshotLink } from '../format/types.js';
-import type { CaptureResult, RewindResult } from '../snapshot/types.js';
-import type { RolloutRecorder } from './recorder.js';
+import type { RewindResult } from '../snapshot/types.js';
 
 /**
- * The types of forking and rewinding, and the slot through which {@link RolloutRecorder.rewindTo}
- * reaches the rewind: the operation lives in `sessions/`, above the recorder, and registers itself
- * here when loaded (every import of the package's entry point loads it).
+ * The types of forking and rewinding that the recorder needs to name ({@link RolloutRecorder.rewindTo}
+ * returns a rewind's result); the operations live in `sessions/`, above the recorder.
  */
 
 /**
@@ -76,47 +74,4 @@ export interface UndoRewindResult {
    * it had grown, so it was moved to `<home>/archived_sessions/`, never deleted.
    */
   forkOutcome: 'deleted' | 'archived';
-}
-
-/**
- * What {@link rewindSession} did: the workspace is back at the message's snapshot and the
- * conversation continues in a fork ending at that message.
- * @public
- */
-export interface RewindSessionResult {
-  /** A recorder appending to the fork; it holds the fork's writer lock. Close it when done. */
-  recorder: RolloutRecorder;
-  /** The fork the conversation continues in. */
-  session: ForkSessionResult;
-  /** The session rewound (left as it was). */
-  sourceId: string;
-  /** The message rewound to: `toMessage`, or with `nearest`, the earlier message used. */
-  message: string;
-  /** The in-place rewind of the workspace: what it wrote and removed, and its backup. */
-  workspace: RewindResult;
-  /** The workspace as it was just before the rewind (`workspace.backup`). */
-  backup: CaptureResult;
-  /**
-   * Puts both back: closes `recorder`, restores the workspace from `backup`, and removes the fork
-   * (archives it when something was recorded in it since). Same as {@link undoLastRewind} of this
-   * rewind.
-   */
-  undo(): Promise<UndoRewindResult>;
-}
-
-type Rewinder = (id: string, options: RewindSessionOptions) => Promise<RewindSessionResult>;
-
-let rewinder: Rewinder | undefined;
-
-/** Called once by `sessions/rewind.ts` when it loads. */
-export function registerRewinder(fn: Rewinder): void {
-  rewinder = fn;
-}
-
-/** The registered rewind; the package's entry point always loads it. */
-export function registeredRewinder(): Rewinder {
-  if (rewinder === undefined) {
-    throw new Error('rewindTo needs the rewind operation: import the package from its entry point');
-  }
-  return rewinder;
 }

@@ -13,13 +13,9 @@ import { DIR_MODE, FILE_MODE, homePaths, resolveHome } from '../files/layout.js'
 import { isUuid } from '../format/ids.js';
 import type { ReadRolloutResult } from '../reader/read.js';
 import { readRollout } from '../reader/read.js';
-import { RolloutRecorder } from '../recorder/recorder.js';
-import type {
-  RewindSessionOptions,
-  RewindSessionResult,
-  UndoRewindResult,
-} from '../recorder/rewind-types.js';
-import { registerRewinder } from '../recorder/rewind-types.js';
+import type { RewindSessionResult } from '../recorder/recorder.js';
+import { RolloutRecorder, registerRewinder } from '../recorder/recorder.js';
+import type { RewindSessionOptions, UndoRewindResult } from '../recorder/rewind-types.js';
 import { SnapshotStore } from '../snapshot/snapshot-store.js';
 import type { DiffEntry, SnapshotRef } from '../snapshot/types.js';
 import type { OwnedSnapshotLink } from './fork.js';
