@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { RolloutRecorder, forkSession, readRollout, rewindSession } from '../../src/index.js';
+import { RolloutRecorder, forkSession, listSessions, readRollout, rewindSession } from '../../src/index.js';
 import type { ResponsesRequestBody } from './model-server.js';
 import { assistantMessage, messageTexts, startModelServer } from './model-server.js';
 import { closeAfterTest, createCodexHome, createWorkspace } from './fixtures.js';
@@ -125,5 +125,46 @@ describe('the Codex CLI resumes forks and rewound sessions written by the librar
       'user: Try a different way',
     ]);
     expect(await gitDigest(ws.dir)).toBe(git);
+  });
+
+  it('a fork of a session Codex wrote (paginated) at its first reply: Codex resumes it with exactly that history', async () => {
+    const server = closeAfterTest(await startModelServer());
+    const { home } = await createCodexHome({ baseUrl: server.baseUrl });
+    const ws = await createWorkspace();
+    server.enqueue({ items: [assistantMessage('First reply')] });
+    let run = await runCodex(bin, ['exec', '--skip-git-repo-check', '-C', ws.dir, 'First prompt'], {
+      home,
+      cwd: ws.dir,
+    });
+    expect(run.code, describeRun(run)).toBe(0);
+    const [codexSession] = (await listSessions({ home, sources: ['exec'] })).sessions;
+    server.enqueue({ items: [assistantMessage('Second reply')] });
+    run = await runCodex(
+      bin,
+      ['exec', '--skip-git-repo-check', 'resume', codexSession!.id, 'Second prompt'],
+      { home, cwd: ws.dir },
+    );
+    expect(run.code, describeRun(run)).toBe(0);
+    const source = await readRollout(codexSession!.path);
+    const firstReply = source.items.find((i) => {
+      const p = i.payload as { type?: string; role?: string };
+      return i.type === 'response_item' && p.type === 'message' && p.role === 'assistant';
+    })!.payload as { id: string };
+    const fork = await forkSession(codexSession!.id, { home, atMessage: firstReply.id });
+
+    server.enqueue({ items: [assistantMessage('Fork reply')] });
+    run = await runCodex(bin, ['exec', '--skip-git-repo-check', 'resume', fork.id, 'Fork prompt'], {
+      home,
+      cwd: ws.dir,
+    });
+    expect(run.code, `${version}\n${describeRun(run)}`).toBe(0);
+    const requests = server.responsesRequests();
+    expect(requests).toHaveLength(3);
+    expect(conversation(requests[2]!.body)).toEqual([
+      'user: First prompt',
+      'assistant: First reply',
+      'user: Fork prompt',
+    ]);
+    expect((await readRollout(fork.path)).errors).toEqual([]);
   });
 });
