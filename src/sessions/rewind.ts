@@ -162,7 +162,7 @@ export async function planRewind(id: string, options: RewindSessionOptions): Pro
  * assistant message of the session) and its `workspace_snapshot` link (a message without one is
  * refused unless `nearest`, which takes the nearest earlier message that has one, never a later
  * one); take the session's writer lock, so no writer (this process, another, or a running Codex
- * CLI) works on it meanwhile; rewind the workspace in place with {@link SnapshotStore.restore}
+ * CLI) works on it meanwhile; rewind the workspace in place with {@link SnapshotStore.(restore:2)}
  * (the safe rewind: the workspace is captured first as the backup, nothing is lost, the user's
  * `.git` is never written); write the fork ({@link forkSession} at that message); record the
  * rewind as the home's last (`<home>/rollouts-last-rewind.json`, 0600) for
