@@ -135,4 +135,18 @@ describe('rewindSession', () => {
     expect(again.sourceId).toBe(r.session.id);
     await again.recorder.close();
   });
+
+  it('refuses while a writer holds the session, changing nothing', async () => {
+    const home = await makeHome();
+    const ws = await makeRepo();
+    const { rec, a1 } = await session(home, ws);
+    const before = await workspaceState(ws);
+    await expect(rewindSession(rec.id, { home, toMessage: a1 })).rejects.toMatchObject({
+      code: 'E_LOCKED',
+    });
+    expect(await workspaceState(ws)).toEqual(before);
+    expect((await listSessions({ home })).sessions).toHaveLength(1);
+    expect(await lastRewind({ home })).toBeUndefined();
+    await rec.close();
+  });
 });
