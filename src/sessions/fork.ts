@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, linkSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { MessageNotFoundError, RolloutIOError, invalidArgument } from '../errors.js';
+import { InvalidRolloutError, MessageNotFoundError, RolloutIOError, invalidArgument } from '../errors.js';
 import {
   FILE_MODE,
   dateFolder,
@@ -118,6 +118,12 @@ export async function writeFork(
   source: ReadRolloutResult,
   atMessage: string | undefined,
 ): Promise<ForkSessionResult> {
+  if (source.format === 'legacy') {
+    throw new InvalidRolloutError(
+      source.path,
+      'is in the legacy bare format (Codex CLI before September 2025), which is read but never forked',
+    );
+  }
   const kept = keptLines(source, atMessage);
   const createdAt = new Date();
   const id = newSessionId(createdAt);
@@ -209,7 +215,8 @@ function writeWhole(folder: string, file: string, text: string): void {
  * can be rewound to them. The source is only read, never locked or written.
  * @throws `MessageNotFoundError` (`E_NO_MESSAGE`) when `atMessage` is not a user or assistant
  * message of the source; `SessionNotFoundError` / `AmbiguousSessionIdError` as
- * {@link findSession}; `InvalidRolloutError` for a source that cannot be read as a rollout.
+ * {@link findSession}; `InvalidRolloutError` for a source that cannot be read as a rollout, or is
+ * in the legacy bare format.
  * @public
  */
 export async function forkSession(id: string, options: ForkSessionOptions = {}): Promise<ForkSessionResult> {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import {
   MessageNotFoundError,
@@ -8,6 +8,7 @@ import {
   readRollout,
 } from '../../src/index.js';
 import { makeHome, makeRepo } from '../helpers/snapshot-fixtures.js';
+import { writeRollout, zstdCompress } from '../helpers/rollout-files.js';
 
 async function threeTurns(home: string, ws: string) {
   const rec = await RolloutRecorder.create({ home, cwd: ws, modelProvider: 'mock' });
@@ -106,5 +107,24 @@ describe('forkSession', () => {
     await expect(forkSession(rec.id, { home, atMessage: '' })).rejects.toMatchObject({
       code: 'ERR_INVALID_ARG_VALUE',
     });
+  });
+
+  it('forks an archived .jsonl.zst session as any other; refuses the legacy bare format', async () => {
+    const home = await makeHome();
+    const zst = await writeRollout(home, {
+      createdAt: Date.UTC(2026, 10, 20, 9),
+      userMessage: 'compressed hello',
+      archived: true,
+    });
+    if (!zstdCompress(zst.path)) return; // no zstd binary here
+    await unlink(zst.path);
+    const fork = await forkSession(zst.id, { home });
+    const read = await readRollout(fork.path);
+    expect(read.errors).toEqual([]);
+    expect(read.meta.forked_from_id).toBe(zst.id);
+    expect(JSON.stringify(read.items)).toContain('compressed hello');
+
+    const legacy = await writeRollout(home, { createdAt: Date.UTC(2026, 10, 20, 8), style: 'legacy' });
+    await expect(forkSession(legacy.id, { home })).rejects.toMatchObject({ code: 'E_BAD_ROLLOUT' });
   });
 });
