@@ -25,7 +25,9 @@ export type RolloutErrorCode =
   | 'E_CLOSED'
   | 'E_NATIVE'
   | 'E_REWIND_REFUSED'
-  | 'E_REWIND_FAILED';
+  | 'E_REWIND_FAILED'
+  | 'E_NO_MESSAGE'
+  | 'E_NOTHING_TO_UNDO';
 
 /**
  * Base class of every error thrown on purpose by agent-rollouts.
@@ -410,6 +412,67 @@ export class RewindFailedError extends RolloutError {
     this.backup = fields.backup;
     this.undo = fields.undo;
     this.restored = fields.restored;
+  }
+}
+
+/**
+ * A message id that is not a user or assistant message of the session ({@link forkSession},
+ * {@link rewindSession}).
+ * @public
+ */
+export class MessageNotFoundError extends RolloutError {
+  /** The session searched. */
+  readonly sessionId: string;
+  /** The message id asked for. */
+  readonly messageId: string;
+  constructor(sessionId: string, messageId: string) {
+    super(
+      'E_NO_MESSAGE',
+      `Session ${sessionId} has no user or assistant message ${JSON.stringify(messageId)} ` +
+        '(see the message ids with rollouts show --json).',
+    );
+    this.sessionId = sessionId;
+    this.messageId = messageId;
+  }
+}
+
+/**
+ * A rewind to a message that has no workspace snapshot; nothing was changed. `nearest` names the
+ * closest earlier message that has one (pass `nearest: true` to rewind there), if any.
+ * @public
+ */
+export class MessageHasNoSnapshotError extends RolloutError {
+  /** The session. */
+  readonly sessionId: string;
+  /** The message asked for. */
+  readonly messageId: string;
+  /** The closest earlier message with a snapshot, if there is one. */
+  readonly nearest: string | undefined;
+  constructor(sessionId: string, messageId: string, nearest: string | undefined) {
+    super(
+      'E_NO_SNAPSHOT',
+      `Nothing was changed: message ${JSON.stringify(messageId)} of session ${sessionId} has no workspace ` +
+        'snapshot. ' +
+        (nearest === undefined
+          ? 'No earlier message has one either.'
+          : `The nearest earlier message with one is ${JSON.stringify(nearest)}: rewind to it, or pass nearest.`),
+    );
+    this.sessionId = sessionId;
+    this.messageId = messageId;
+    this.nearest = nearest;
+  }
+}
+
+/**
+ * {@link undoLastRewind} with no rewind recorded in the home (none yet, or the last one was undone).
+ * @public
+ */
+export class NothingToUndoError extends RolloutError {
+  /** The home searched. */
+  readonly home: string;
+  constructor(home: string) {
+    super('E_NOTHING_TO_UNDO', `No rewind to undo in ${home} (none recorded, or the last one was undone).`);
+    this.home = home;
   }
 }
 

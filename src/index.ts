@@ -23,6 +23,9 @@ export {
   RecorderClosedError,
   RewindRefusedError,
   RewindFailedError,
+  MessageNotFoundError,
+  MessageHasNoSnapshotError,
+  NothingToUndoError,
 } from './errors.js';
 export type { RolloutErrorCode, RewindRefusalReason } from './errors.js';
 
@@ -104,6 +107,17 @@ export type {
 export { archiveSession, unarchiveSession } from './sessions/archive.js';
 export { deleteSession } from './sessions/delete.js';
 export { setSessionName } from './sessions/name.js';
+export { forkSession } from './sessions/fork.js';
+export type { ForkSessionOptions } from './sessions/fork.js';
+export { lastRewind, planRewind, rewindSession, undoLastRewind } from './sessions/rewind.js';
+export type { LastRewind, RewindPlan } from './sessions/rewind.js';
+export type {
+  ForkSessionResult,
+  RecorderRewindOptions,
+  RewindSessionOptions,
+  UndoRewindResult,
+} from './recorder/rewind-types.js';
+export type { RewindSessionResult } from './recorder/recorder.js';
 export { listSessionSnapshots } from './sessions/snapshots.js';
 export type { ListSessionSnapshotsOptions, SessionSnapshot } from './sessions/snapshots.js';
 export type {

@@ -27,6 +27,13 @@ import type { NormalizedCreateOptions, ResumeRecorderOptions, RolloutRecorderOpt
 import { normalizeCreateOptions, normalizeResumeOptions } from './options.js';
 import { AppendWriter } from './writer.js';
 import { materializeCompressed } from './materialize.js';
+import type {
+  ForkSessionResult,
+  RecorderRewindOptions,
+  RewindSessionOptions,
+  UndoRewindResult,
+} from './rewind-types.js';
+import type { RewindResult } from '../snapshot/types.js';
 
 /**
  * Options of {@link RolloutRecorder.recordUserMessage}.
@@ -67,6 +74,45 @@ export interface ResumedSession {
   recorder: RolloutRecorder;
   /** The session as it was on disk when resumed (read after the lock was taken). */
   session: ReadRolloutResult;
+}
+
+/**
+ * What {@link rewindSession} did: the workspace is back at the message's snapshot and the
+ * conversation continues in a fork ending at that message.
+ * @public
+ */
+export interface RewindSessionResult {
+  /** A recorder appending to the fork; it holds the fork's writer lock. Close it when done. */
+  recorder: RolloutRecorder;
+  /** The fork the conversation continues in. */
+  session: ForkSessionResult;
+  /** The session rewound (left as it was). */
+  sourceId: string;
+  /** The message rewound to: `toMessage`, or with `nearest`, the earlier message used. */
+  message: string;
+  /** The in-place rewind of the workspace: what it wrote and removed, and its backup. */
+  workspace: RewindResult;
+  /** The workspace as it was just before the rewind (`workspace.backup`). */
+  backup: CaptureResult;
+  /**
+   * Puts both back: closes `recorder`, restores the workspace from `backup`, and removes the fork
+   * (archives it when something was recorded in it since). Same as {@link undoLastRewind} of this
+   * rewind.
+   */
+  undo(): Promise<UndoRewindResult>;
+}
+
+type Rewinder = (id: string, options: RewindSessionOptions) => Promise<RewindSessionResult>;
+
+/**
+ * The rewind {@link RolloutRecorder.rewindTo} calls. It lives in `sessions/`, above the recorder,
+ * and registers itself here when loaded (the package's entry point always loads it).
+ */
+let rewinder: Rewinder | undefined;
+
+/** Called once by `sessions/rewind.ts` when it loads. */
+export function registerRewinder(fn: Rewinder): void {
+  rewinder = fn;
 }
 
 const writers = new WeakMap<RolloutRecorder, AppendWriter>();
@@ -515,6 +561,31 @@ export class RolloutRecorder {
     });
     await this.record([{ type: 'workspace_snapshot', payload }]);
     return capture;
+  }
+
+  /**
+   * Rewinds this session to message `messageId`, for a live harness: flushes and closes this
+   * recorder (releasing the session's writer lock), then does {@link rewindSession} on the session:
+   * the workspace goes back to the message's snapshot and the conversation continues in a fork
+   * ending at that message. Record the rest of the conversation through the result's `recorder`;
+   * its `undo()` puts the workspace and the conversation back.
+   *
+   * @remarks
+   * This recorder is closed afterwards, also when the rewind is refused (open the session again
+   * with {@link RolloutRecorder.resume} to go on in it). The home is this recorder's.
+   * @throws as {@link rewindSession}; {@link RecorderClosedError} after `close()`.
+   */
+  async rewindTo(messageId: string, options: RecorderRewindOptions = {}): Promise<RewindSessionResult> {
+    if (this.closed) throw new RecorderClosedError(this.id);
+    if (typeof messageId !== 'string' || messageId === '') {
+      throw invalidArgument('rewindTo(): messageId must be a non-empty string');
+    }
+    const rewind = rewinder;
+    if (rewind === undefined) {
+      throw new Error('rewindTo needs the rewind operation: import the package from its entry point');
+    }
+    await this.close();
+    return rewind(this.id, { ...options, toMessage: messageId, home: this.home });
   }
 
   /**

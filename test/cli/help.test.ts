@@ -49,6 +49,12 @@ describe('help and version', () => {
         push [options] [workspace]       push snapshots to an archive remote as
                                          annotated tags (tags already there are
                                          skipped)
+        fork [options] <session>         write a new session holding this one up to a
+                                         message (codex resume <new id> resumes it)
+        rewind [options] <session>       rewind the workspace to a message's snapshot
+                                         and go on from that message in a fork
+        undo [options]                   undo the last "rollouts rewind": the
+                                         workspace back as it was, the fork removed
         help [command]                   show help for a command
       "
     `);
@@ -233,12 +239,21 @@ describe('help and version', () => {
     `);
   });
 
-  it.each(['validate', 'snapshots', 'diff', 'push', 'archive', 'unarchive', 'delete', 'name'])(
-    'rollouts %s --help exits 0 with usage',
-    async (cmd) => {
-      const r = await cli([cmd, '--help']);
-      expect(r.code).toBe(0);
-      expect(r.out).toMatch(new RegExp(`^Usage: rollouts ${cmd} `));
-    },
-  );
+  it.each([
+    'validate',
+    'snapshots',
+    'diff',
+    'push',
+    'archive',
+    'unarchive',
+    'delete',
+    'name',
+    'fork',
+    'rewind',
+    'undo',
+  ])('rollouts %s --help exits 0 with usage', async (cmd) => {
+    const r = await cli([cmd, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^Usage: rollouts ${cmd} `));
+  });
 });

@@ -3,11 +3,14 @@ import type { Ctx } from '../context.js';
 import { registerArchive } from './archive.js';
 import { registerDelete } from './delete.js';
 import { registerExport } from './export.js';
+import { registerFork } from './fork.js';
 import { registerLs } from './ls.js';
 import { registerName } from './name.js';
 import { registerPick } from './pick.js';
+import { registerRewind } from './rewind.js';
 import { registerShow } from './show.js';
 import { registerSnapshots } from './snapshots.js';
+import { registerUndo } from './undo.js';
 import { registerValidate } from './validate.js';
 
 /** Every subcommand, in the order help lists them. */
@@ -21,4 +24,7 @@ export function registerCommands(program: Command, ctx: Ctx): void {
   registerName(program, ctx);
   registerExport(program, ctx);
   registerSnapshots(program, ctx);
+  registerFork(program, ctx);
+  registerRewind(program, ctx);
+  registerUndo(program, ctx);
 }
