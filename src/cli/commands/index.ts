@@ -5,6 +5,7 @@ import { registerDelete } from './delete.js';
 import { registerExport } from './export.js';
 import { registerLs } from './ls.js';
 import { registerName } from './name.js';
+import { registerRemote } from './remote.js';
 import { registerShow } from './show.js';
 import { registerSnapshots } from './snapshots.js';
 import { registerValidate } from './validate.js';
@@ -19,4 +20,5 @@ export function registerCommands(program: Command, ctx: Ctx): void {
   registerName(program, ctx);
   registerExport(program, ctx);
   registerSnapshots(program, ctx);
+  registerRemote(program, ctx);
 }
