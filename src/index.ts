@@ -23,8 +23,9 @@ export {
   RecorderClosedError,
   RewindRefusedError,
   RewindFailedError,
+  ArchiveRemoteError,
 } from './errors.js';
-export type { RolloutErrorCode, RewindRefusalReason } from './errors.js';
+export type { RolloutErrorCode, RewindRefusalReason, ArchiveRemoteFailure } from './errors.js';
 
 // home
 export { resolveHome } from './files/layout.js';
@@ -146,3 +147,20 @@ export type {
   PushResult,
   RemoteRestoreResult,
 } from './snapshot/types.js';
+export {
+  getArchiveRemote,
+  listArchiveRemotes,
+  setArchiveRemote,
+  clearArchiveRemote,
+  clearArchiveRemotes,
+  getRemoteDefaults,
+  setRemoteDefaults,
+} from './snapshot/archive-remotes.js';
+export type {
+  ArchiveRemote,
+  ArchiveRemoteOptions,
+  ArchiveVisibility,
+  RemoteDefaults,
+} from './snapshot/archive-remotes.js';
+export { pushArchives } from './snapshot/archive-push.js';
+export type { PushArchivesOptions, ArchivePushResult } from './snapshot/archive-push.js';
