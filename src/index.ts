@@ -164,3 +164,13 @@ export type {
 } from './snapshot/archive-remotes.js';
 export { pushArchives } from './snapshot/archive-push.js';
 export type { PushArchivesOptions, ArchivePushResult } from './snapshot/archive-push.js';
+
+// importers
+export { importSessions } from './importers/import-sessions.js';
+export type {
+  ImportSessionsOptions,
+  ImportSessionsResult,
+  ImportedSession,
+  ImportStatus,
+} from './importers/import-sessions.js';
+export type { ImportAgent } from './importers/types.js';

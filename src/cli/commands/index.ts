@@ -3,6 +3,7 @@ import type { Ctx } from '../context.js';
 import { registerArchive } from './archive.js';
 import { registerDelete } from './delete.js';
 import { registerExport } from './export.js';
+import { registerImport } from './import.js';
 import { registerLs } from './ls.js';
 import { registerName } from './name.js';
 import { registerRemote } from './remote.js';
@@ -21,4 +22,5 @@ export function registerCommands(program: Command, ctx: Ctx): void {
   registerExport(program, ctx);
   registerSnapshots(program, ctx);
   registerRemote(program, ctx);
+  registerImport(program, ctx);
 }
