@@ -136,15 +136,28 @@ export async function importSessions(options: ImportSessionsOptions): Promise<Im
     options.from === 'claude-code'
       ? readClaudeCodeSessions(source, signal, onProblem)
       : readOpenCodeSessions(source, signal, onProblem);
-  for await (const s of found) sessions.push(await importOne(home, s, signal));
+  for await (const s of found) {
+    if (!path.isAbsolute(s.cwd)) {
+      onProblem(s.sourcePath, `its working folder ${JSON.stringify(s.cwd)} is not an absolute path`);
+      continue;
+    }
+    sessions.push(await importOne(home, s, signal));
+  }
   return { sessions, problems };
 }
 
 const same = (a: RolloutItem, b: RecordItem): boolean =>
   a.type === b.type && JSON.stringify(a.payload) === JSON.stringify(b.payload);
 
+/** What an import writes: lines of other kinds (a name set since, say) are not compared. */
+const imported = (item: RolloutItem): boolean =>
+  item.type === 'response_item' ||
+  (item.type === 'event_msg' &&
+    (item.payload.type === 'user_message' || item.payload.type === 'agent_message'));
+
 /** How many of `items` the rollout holds already, or undefined when it is not a prefix of them. */
-function heldPrefix(existing: readonly RolloutItem[], items: readonly RecordItem[]): number | undefined {
+function heldPrefix(all: readonly RolloutItem[], items: readonly RecordItem[]): number | undefined {
+  const existing = all.filter(imported);
   if (existing.length > items.length) return undefined;
   for (let i = 0; i < existing.length; i++) if (!same(existing[i]!, items[i]!)) return undefined;
   return existing.length;
@@ -170,6 +183,8 @@ async function importOne(
       source: 'cli',
       git: s.gitBranch === undefined ? false : { branch: s.gitBranch },
       durability: 'fsync',
+      // The folder is the agent's record of where it ran; it need not exist here.
+      cwdMustExist: false,
       signal,
     });
     try {
