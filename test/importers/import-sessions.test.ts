@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importSessions, listSessions, readRollout, uuidV7Time } from '../../src/index.js';
+import { RolloutRecorder, importSessions, listSessions, readRollout, uuidV7Time } from '../../src/index.js';
 import {
   CLAUDE_SESSION,
   OPENCODE_CREATED,
@@ -123,6 +123,20 @@ describe('importSessions from Claude Code (fixtures of the 2.0 format)', () => {
       'unchanged',
     );
     expect((await listSessions({ home })).sessions).toHaveLength(1);
+  });
+
+  it('leaves alone a rollout recorded to since it was imported (diverged)', async () => {
+    const home = await tempDir();
+    const source = await tempDir();
+    await writeClaudeSource(source, '/work/p');
+    const first = await importSessions({ from: 'claude-code', home, source });
+    const { recorder } = await RolloutRecorder.resume(first.sessions[0]!.path, { home });
+    await recorder.recordAssistantMessage('a reply recorded here, not in Claude Code');
+    await recorder.close();
+    const before = await homeDigest(home);
+    const again = await importSessions({ from: 'claude-code', home, source });
+    expect(again.sessions).toMatchObject([{ status: 'diverged', written: 0 }]);
+    expect(await homeDigest(home)).toEqual(before);
   });
 
   it('rollouts import --from claude-code reports what it did, and a second run nothing new', async () => {
