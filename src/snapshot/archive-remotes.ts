@@ -10,7 +10,7 @@ import {
   VISIBILITIES,
   parseArchiveRemotes,
 } from '../format/archive-remotes.js';
-import type { DiskArchiveRemote, DiskArchiveRemotes, DiskVisibility } from '../format/archive-remotes.js';
+import type { DiskArchiveRemote, DiskArchiveRemotes } from '../format/archive-remotes.js';
 import { DIR_MODE, FILE_MODE, homePaths, resolveHome } from '../files/layout.js';
 import { withStoreLock } from './lock.js';
 import { checkRemote } from './push.js';
@@ -36,7 +36,7 @@ export interface ArchiveRemote {
   url: string;
   /** When it was set. */
   setAt: Date;
-  /** True when `push --create-remote` (or {@link createArchiveRemote}) created the repository. */
+  /** True when `push --create-remote` (or {@link pushArchives} with `createRemote`) created the repository. */
   created: boolean;
 }
 
@@ -44,7 +44,7 @@ export interface ArchiveRemote {
  * Visibility of an archive repository created on GitHub.
  * @public
  */
-export type ArchiveVisibility = DiskVisibility;
+export type ArchiveVisibility = 'private' | 'public' | 'internal';
 
 /**
  * The defaults for creating archive repositories (`rollouts remote defaults set`).
