@@ -45,8 +45,13 @@ describe('help and version', () => {
         diff [options] [workspace]       what changed between two snapshots, or
                                          between a snapshot and the workspace now
         push [options] [workspace]       push snapshots to an archive remote as
-                                         annotated tags (tags already there are
+                                         annotated tags (the workspace's stored remote
+                                         unless --remote; tags already there are
                                          skipped)
+        remote                           the archive remote of each workspace, where
+                                         push sends its snapshots
+        import [options]                 write another agent's stored sessions as
+                                         rollouts (again: only what is new)
         help [command]                   show help for a command
       "
     `);
@@ -158,6 +163,8 @@ describe('help and version', () => {
         --dest <dir>    a new folder to write the snapshot into
         --in-place      rewind the workspace itself (everything it replaces is backed
                         up first; restoring the backup undoes it)
+        --repo <url>    restore from an archive remote (what push made) instead of a
+                        local store; needs --dest
         --home <dir>    the home holding the stores (default: $CODEX_HOME or ~/.codex)
         -h, --help      show help
       "
