@@ -27,7 +27,8 @@ export type RolloutErrorCode =
   | 'E_REWIND_REFUSED'
   | 'E_REWIND_FAILED'
   | 'E_NO_MESSAGE'
-  | 'E_NOTHING_TO_UNDO';
+  | 'E_NOTHING_TO_UNDO'
+  | 'E_REMOTE';
 
 /**
  * Base class of every error thrown on purpose by agent-rollouts.
@@ -315,6 +316,46 @@ export class RecorderClosedError extends RolloutError {
   constructor(id: string) {
     super('E_CLOSED', `The recorder of session ${id} is closed. Resume the session to record more.`);
     this.id = id;
+  }
+}
+
+/**
+ * Why an archive-remote operation could not be done.
+ *
+ * @remarks
+ * - `bad-file`: `<home>/archive_remotes.json` is not a file we wrote (not JSON, a field of the wrong
+ *   form, a refused URL, not a regular file, too large); nothing was changed.
+ * - `no-remote`: the workspace has no archive remote stored, and none was given.
+ * - `no-defaults`: creating a remote needs `remote defaults set --owner` first.
+ * - `gh-missing`: the GitHub CLI `gh` is not on the PATH.
+ * - `gh-logged-out`: `gh auth status` says no account is logged in.
+ * - `gh-failed`: `gh repo create` or `gh repo view` failed or printed something unexpected.
+ * @public
+ */
+export type ArchiveRemoteFailure =
+  'bad-file' | 'no-remote' | 'no-defaults' | 'gh-missing' | 'gh-logged-out' | 'gh-failed';
+
+/**
+ * An archive remote could not be read, found or created (`code` `E_REMOTE`; see `reason`).
+ * @public
+ */
+export class ArchiveRemoteError extends RolloutError {
+  /** What went wrong. */
+  readonly reason: ArchiveRemoteFailure;
+  /** The file or workspace concerned. */
+  readonly path: string;
+  /** What `gh` wrote to stderr, for the `gh-*` reasons. */
+  readonly stderr: string;
+  constructor(
+    reason: ArchiveRemoteFailure,
+    path: string,
+    message: string,
+    options?: { cause?: unknown; stderr?: string },
+  ) {
+    super('E_REMOTE', message, { cause: options?.cause });
+    this.reason = reason;
+    this.path = path;
+    this.stderr = options?.stderr ?? '';
   }
 }
 

@@ -26,8 +26,9 @@ export {
   MessageNotFoundError,
   MessageHasNoSnapshotError,
   NothingToUndoError,
+  ArchiveRemoteError,
 } from './errors.js';
-export type { RolloutErrorCode, RewindRefusalReason } from './errors.js';
+export type { RolloutErrorCode, RewindRefusalReason, ArchiveRemoteFailure } from './errors.js';
 
 // home
 export { resolveHome } from './files/layout.js';
@@ -163,3 +164,30 @@ export type {
   PushResult,
   RemoteRestoreResult,
 } from './snapshot/types.js';
+export {
+  getArchiveRemote,
+  listArchiveRemotes,
+  setArchiveRemote,
+  clearArchiveRemote,
+  clearArchiveRemotes,
+  getRemoteDefaults,
+  setRemoteDefaults,
+} from './snapshot/archive-remotes.js';
+export type {
+  ArchiveRemote,
+  ArchiveRemoteOptions,
+  ArchiveVisibility,
+  RemoteDefaults,
+} from './snapshot/archive-remotes.js';
+export { pushArchives } from './snapshot/archive-push.js';
+export type { PushArchivesOptions, ArchivePushResult } from './snapshot/archive-push.js';
+
+// importers
+export { importSessions } from './importers/import-sessions.js';
+export type {
+  ImportSessionsOptions,
+  ImportSessionsResult,
+  ImportedSession,
+  ImportStatus,
+} from './importers/import-sessions.js';
+export type { ImportAgent } from './importers/types.js';

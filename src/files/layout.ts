@@ -28,6 +28,8 @@ export const homePaths = {
   locks: (home: string): string => path.join(home, 'thread-writer-locks'),
   lock: (home: string, id: string): string => path.join(home, 'thread-writer-locks', `${id}.lock`),
   snapshots: (home: string): string => path.join(home, 'snapshots'),
+  archiveRemotes: (home: string): string => path.join(home, 'archive_remotes.json'),
+  archiveRemotesLock: (home: string): string => path.join(home, 'archive_remotes.lock'),
 };
 
 /** Mode of every folder we create: transcripts hold secrets. */

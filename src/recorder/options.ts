@@ -96,6 +96,13 @@ export interface RolloutRecorderOptions {
    * @defaultValue `4194304` (4 MiB)
    */
   maxQueuedBytes?: number;
+  /**
+   * `false` to record a session whose working folder is not on this machine (one imported from
+   * elsewhere, or whose folder was removed): `cwd` is then written as given and must be absolute.
+   * Not with `git: true` (there is no folder to collect facts from).
+   * @defaultValue `true`: `cwd` must be an existing folder
+   */
+  cwdMustExist?: boolean;
   /** Stops the git calls of `create()`. */
   signal?: AbortSignal;
 }
@@ -139,6 +146,7 @@ export interface NormalizedCreateOptions {
   durability: Durability;
   gitTimeoutMs: number;
   maxQueuedBytes: number;
+  cwdMustExist: boolean;
   signal: AbortSignal | undefined;
 }
 
@@ -259,6 +267,18 @@ export function normalizeCreateOptions(options: RolloutRecorderOptions): Normali
     );
   }
 
+  const cwdMustExist = options.cwdMustExist ?? true;
+  if (typeof cwdMustExist !== 'boolean') throw invalidArgument('cwdMustExist must be true or false');
+  if (!cwdMustExist && git === true) {
+    throw invalidArgument(
+      'cwdMustExist: false needs git to be false or the facts themselves (there may be no folder to collect them from). ' +
+        'Drop one of cwdMustExist and git.',
+    );
+  }
+  if (!cwdMustExist && (typeof options.cwd !== 'string' || !path.isAbsolute(options.cwd))) {
+    throw invalidArgument('cwdMustExist: false needs cwd to be an absolute path');
+  }
+
   const source = options.source ?? DEFAULTS.source;
   if (
     typeof source !== 'string' &&
@@ -285,6 +305,7 @@ export function normalizeCreateOptions(options: RolloutRecorderOptions): Normali
     durability: checkDurability(options.durability),
     gitTimeoutMs: checkPositive('gitTimeoutMs', options.gitTimeoutMs, DEFAULTS.gitTimeoutMs),
     maxQueuedBytes: checkPositive('maxQueuedBytes', options.maxQueuedBytes, DEFAULTS.maxQueuedBytes),
+    cwdMustExist,
     signal: options.signal,
   };
 }

@@ -229,8 +229,8 @@ export class RolloutRecorder {
   static async create(options: RolloutRecorderOptions): Promise<RolloutRecorder> {
     const o = normalizeCreateOptions(options);
     // A session's working folder is where its snapshots and git facts come from: it must be there.
-    const cwdStat = statSync(o.cwd, { throwIfNoEntry: false });
-    if (cwdStat?.isDirectory() !== true) {
+    const cwdStat = o.cwdMustExist ? statSync(o.cwd, { throwIfNoEntry: false }) : undefined;
+    if (o.cwdMustExist && cwdStat?.isDirectory() !== true) {
       throw invalidArgument(
         `cwd ${o.cwd} ${cwdStat === undefined ? 'does not exist' : 'is not a folder'}; pass the session's working folder`,
       );

@@ -223,13 +223,12 @@ export async function restoreFromRemote(
         `${remoteUrl} (the tag there describes another snapshot)`,
       );
     }
-    const [commit = '', tree = ''] = (
-      await runGit(['rev-parse', '--end-of-options', `${local}^{commit}`, `${local}^{tree}`], {
-        cwd: tmp,
-        gitDir,
-        signal,
-      })
-    ).stdout.split('\n');
+    const revParsed = await runGit(
+      ['rev-parse', '--end-of-options', `${local}^{commit}`, `${local}^{tree}`],
+      { cwd: tmp, gitDir, signal },
+    );
+    // Some git versions (2.39 here) echo `--end-of-options` back: only the object ids are taken.
+    const [commit = '', tree = ''] = revParsed.stdout.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l));
     const written = await checkoutTreeInto({ gitDir, tree, dest: target, signal });
     return { dest: written, commit, tree, record: record as unknown as Record<string, unknown> };
   } finally {

@@ -91,7 +91,7 @@ async function hasRefsOf(dir: string, hashes: readonly string[]): Promise<boolea
 }
 
 /** A store context for plumbing only (no work tree): the workspace is never looked at. */
-function plumbingContext(gitDir: string, home: string): StoreContext {
+export function plumbingContext(gitDir: string, home: string): StoreContext {
   return {
     home,
     workspace: { root: gitDir, kind: 'plain' },

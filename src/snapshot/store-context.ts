@@ -94,7 +94,7 @@ export async function openStoreContext(options: {
 
 /** The home's own folders (a workspace inside one of them is refused) and its files. */
 const HOME_FOLDERS = [homePaths.snapshots, homePaths.sessions, homePaths.archived, homePaths.locks];
-const HOME_FILES = [homePaths.sessionIndex];
+const HOME_FILES = [homePaths.sessionIndex, homePaths.archiveRemotes, homePaths.archiveRemotesLock];
 
 /**
  * The workspace-relative prefixes of every part of the home inside the workspace, compared by real

@@ -47,7 +47,8 @@ describe('help and version', () => {
         diff [options] [workspace]       what changed between two snapshots, or
                                          between a snapshot and the workspace now
         push [options] [workspace]       push snapshots to an archive remote as
-                                         annotated tags (tags already there are
+                                         annotated tags (the workspace's stored remote
+                                         unless --remote; tags already there are
                                          skipped)
         fork [options] <session>         write a new session holding this one up to a
                                          message (codex resume <new id> resumes it)
@@ -55,6 +56,10 @@ describe('help and version', () => {
                                          and go on from that message in a fork
         undo [options]                   undo the last "rollouts rewind": the
                                          workspace back as it was, the fork removed
+        remote                           the archive remote of each workspace, where
+                                         push sends its snapshots
+        import [options]                 write another agent's stored sessions as
+                                         rollouts (again: only what is new)
         help [command]                   show help for a command
       "
     `);
@@ -202,6 +207,8 @@ describe('help and version', () => {
         --dest <dir>    a new folder to write the snapshot into
         --in-place      rewind the workspace itself (everything it replaces is backed
                         up first; restoring the backup undoes it)
+        --repo <url>    restore from an archive remote (what push made) instead of a
+                        local store; needs --dest
         --home <dir>    the home holding the stores (default: $CODEX_HOME or ~/.codex)
         -h, --help      show help
       "

@@ -167,7 +167,7 @@ describe('rollouts snapshots / diff / restore / push', () => {
       /^error: "s" is neither a session id nor a prefix/,
     ],
     [['diff', '--session', 's'], 2, /^error: required option '--from <message>' not specified/],
-    [['push'], 2, /^error: required option '--remote <url>' not specified/],
+    [['push'], 1, /has no archive remote/],
   ])('%j: exit %i', async (args, code, message) => {
     const home = await makeHome();
     const ws = await makeRepo();

@@ -4,9 +4,11 @@ import { registerArchive } from './archive.js';
 import { registerDelete } from './delete.js';
 import { registerExport } from './export.js';
 import { registerFork } from './fork.js';
+import { registerImport } from './import.js';
 import { registerLs } from './ls.js';
 import { registerName } from './name.js';
 import { registerPick } from './pick.js';
+import { registerRemote } from './remote.js';
 import { registerRewind } from './rewind.js';
 import { registerShow } from './show.js';
 import { registerSnapshots } from './snapshots.js';
@@ -27,4 +29,6 @@ export function registerCommands(program: Command, ctx: Ctx): void {
   registerFork(program, ctx);
   registerRewind(program, ctx);
   registerUndo(program, ctx);
+  registerRemote(program, ctx);
+  registerImport(program, ctx);
 }

@@ -5,6 +5,9 @@ import { resolveHome } from '../../files/layout.js';
 import { homeOfRollout, locateSessions, pickOne } from '../../files/locate.js';
 import { isUuid } from '../../format/ids.js';
 import { SnapshotStore } from '../../snapshot/snapshot-store.js';
+import { pushArchives } from '../../snapshot/archive-push.js';
+import type { ArchivePushResult } from '../../snapshot/archive-push.js';
+import { checkRemote, restoreFromRemote } from '../../snapshot/push.js';
 import { listSessionSnapshots, recordSnapshotLink } from '../../sessions/snapshots.js';
 import type { Ctx } from '../context.js';
 import { CliError, UsageError, existingHome } from '../context.js';
@@ -226,12 +229,41 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
       '--in-place',
       'rewind the workspace itself (everything it replaces is backed up first; restoring the backup undoes it)',
     )
+    .option(
+      '--repo <url>',
+      'restore from an archive remote (what push made) instead of a local store; needs --dest',
+    )
     .option('--home <dir>', 'the home holding the stores (default: $CODEX_HOME or ~/.codex)')
     .action(
-      async (workspace: string | undefined, flags: StoreFlags & { dest?: string; inPlace?: boolean }) => {
+      async (
+        workspace: string | undefined,
+        flags: StoreFlags & { dest?: string; inPlace?: boolean; repo?: string },
+      ) => {
         need('restore', flags, 'session', 'message');
         if ((flags.dest === undefined) === (flags.inPlace !== true)) {
           throw new UsageError('restore', 'give exactly one of --dest DIR and --in-place');
+        }
+        if (flags.repo !== undefined) {
+          if (flags.inPlace) throw new UsageError('restore', '--repo and --in-place cannot be combined');
+          if (workspace !== undefined)
+            throw new UsageError('restore', 'give a workspace or --repo, not both');
+          const bar = progress(io);
+          bar.update('fetching…');
+          try {
+            // The ids are the remote's own: the session need not be in this home.
+            const r = await restoreFromRemote(
+              flags.repo,
+              { sessionId: flags.session!, messageId: flags.message! },
+              flags.dest!,
+              undefined,
+              io.cwd,
+            );
+            bar.done();
+            io.stdout.write(`restored ${r.commit.slice(0, 12)} into ${safeLine(r.dest)}\n`);
+          } finally {
+            bar.done();
+          }
+          return;
         }
         const home = existingHome(io, flags.home);
         const sessionId = await sessionOf('restore', home, flags.session!, false);
@@ -308,28 +340,65 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
 
   program
     .command('push')
-    .description('push snapshots to an archive remote as annotated tags (tags already there are skipped)')
+    .description(
+      "push snapshots to an archive remote as annotated tags (the workspace's stored remote unless --remote; tags already there are skipped)",
+    )
     .argument('[workspace]', 'the workspace folder (default: the current folder)')
-    .requiredOption('--remote <url>', 'the remote repository (a path, file://, ssh or https URL)')
+    .option('--remote <url>', 'the remote repository (a path, file://, ssh or https URL); not stored')
+    .option('--all', 'every workspace with a stored remote')
+    .option(
+      '--create-remote',
+      'create a GitHub repository with gh for a workspace without a stored remote, and store it',
+    )
     .option('--session <id>', 'only this session')
     .option('--home <dir>', 'the home holding the stores (default: $CODEX_HOME or ~/.codex)')
-    .action(async (workspace: string | undefined, flags: StoreFlags & { remote: string }) => {
-      const home = existingHome(io, flags.home);
-      const sessionId =
-        flags.session === undefined ? undefined : await sessionOf('push', home, flags.session, false);
-      const store = await openStore(ctx, workspace, home, false);
-      if (store === undefined) {
-        io.stderr.write(`${noStore(ctx, workspace)}; nothing pushed\n`);
-        return;
-      }
-      const bar = progress(io);
-      bar.update(`pushing to ${safeLine(flags.remote)}…`);
-      try {
-        const r = await store.push(flags.remote, sessionId ? { sessionId } : {});
-        bar.done();
-        io.stdout.write(`${r.pushed.length} pushed, ${r.skipped.length} already on the remote\n`);
-      } finally {
-        bar.done();
-      }
-    });
+    .action(
+      async (
+        workspace: string | undefined,
+        flags: StoreFlags & { remote?: string; all?: boolean; createRemote?: boolean },
+      ) => {
+        if (flags.all && workspace !== undefined)
+          throw new UsageError('push', 'give a workspace or --all, not both');
+        if (flags.all && flags.session !== undefined)
+          throw new UsageError('push', '--all and --session cannot be combined');
+        if (flags.all && flags.remote !== undefined)
+          throw new UsageError('push', '--all and --remote cannot be combined (each workspace has its own)');
+        if (flags.remote !== undefined && flags.createRemote)
+          throw new UsageError('push', '--remote and --create-remote cannot be combined');
+        const home = existingHome(io, flags.home);
+        const sessionId =
+          flags.session === undefined ? undefined : await sessionOf('push', home, flags.session, false);
+        const bar = progress(io);
+        bar.update('pushing…');
+        let results: ArchivePushResult[];
+        try {
+          results = await pushArchives({
+            home,
+            ...(flags.all ? { all: true } : { workspace: path.resolve(io.cwd, workspace ?? '.') }),
+            ...(flags.remote === undefined ? {} : { remote: checkRemote(flags.remote, io.cwd, 'push').url }),
+            createRemote: flags.createRemote ?? false,
+            ...(sessionId ? { sessionId } : {}),
+            env: io.env,
+          });
+        } finally {
+          bar.done();
+        }
+        if (flags.all && results.length === 0)
+          io.stderr.write('no workspace has an archive remote; nothing pushed\n');
+        let failed = 0;
+        for (const r of results) {
+          const where = flags.all ? `${safeLine(r.workspace)}: ` : '';
+          if (r.error !== undefined) {
+            failed++;
+            io.stderr.write(`${style.red('error:')} ${where}${safeLine(r.error.message)}\n`);
+          } else if (r.noStore) {
+            io.stderr.write(`${where}${noStore(ctx, r.workspace)}; nothing pushed\n`);
+          } else {
+            if (r.created) io.stderr.write(`${where}created ${safeLine(r.url ?? '')}\n`);
+            io.stdout.write(`${where}${r.pushed.length} pushed, ${r.skipped.length} already on the remote\n`);
+          }
+        }
+        if (failed > 0) ctx.exitCode = 1;
+      },
+    );
 }
