@@ -17,6 +17,12 @@ export interface CliIO {
   /** Asks a yes/no question on the terminal. */
   confirm(question: string): Promise<boolean>;
   now(): Date;
+  /**
+   * Resolves at the next Ctrl-C (SIGINT) instead of the process exiting at once, for a command
+   * that runs until stopped (`view`) and cleans up first. A second Ctrl-C exits at once.
+   * Absent where there is no such signal (a test's IO): the command then runs until its own end.
+   */
+  untilInterrupted?: () => Promise<void>;
 }
 
 /** A test or script IO: collects output in strings, no terminal. */

@@ -8,6 +8,7 @@ import { registerName } from './name.js';
 import { registerShow } from './show.js';
 import { registerSnapshots } from './snapshots.js';
 import { registerValidate } from './validate.js';
+import { registerView } from './view.js';
 
 /** Every subcommand, in the order help lists them. */
 export function registerCommands(program: Command, ctx: Ctx): void {
@@ -19,4 +20,5 @@ export function registerCommands(program: Command, ctx: Ctx): void {
   registerName(program, ctx);
   registerExport(program, ctx);
   registerSnapshots(program, ctx);
+  registerView(program, ctx);
 }
