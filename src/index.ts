@@ -85,6 +85,10 @@ export { readRollout } from './reader/read.js';
 export type { ReadRolloutResult } from './reader/read.js';
 export { validateRollout } from './reader/validate.js';
 
+// transcripts
+export { renderTranscript, streamTranscript } from './transcript/render.js';
+export type { RenderTranscriptOptions, TranscriptFormat, TranscriptSource } from './transcript/render.js';
+
 // lister
 export type { SkipReason, SkipHandler } from './files/skip.js';
 export { listSessions, iterateSessions } from './lister/list.js';

@@ -95,7 +95,8 @@ export class BlockMaker {
     const at = { line: n, time };
     const ms = Date.parse(time);
     const idle = Number.isNaN(ms) || this.#last === undefined ? 0 : ms - this.#last;
-    if (!Number.isNaN(ms)) this.#last = ms;
+    // Idle time is measured between the session's own lines: the head may be written long before.
+    if (!Number.isNaN(ms) && line.type !== 'session_meta') this.#last = ms;
     const p = line.payload;
     if (!isObj(p)) return [];
     if (line.type === 'session_meta') {

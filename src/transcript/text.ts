@@ -80,7 +80,7 @@ export function cutText(text: string, maxLines: number, maxLineChars: number, ma
     const end = nl === -1 ? text.length : nl;
     lines++;
     const lastLine = nl === -1;
-    if ((kept >= maxLines && !(kept === maxLines && lastLine)) || total >= maxChars) {
+    if ((kept >= maxLines && !(kept === maxLines && lastLine && cutLines === 0)) || total >= maxChars) {
       cutLines++;
       cutChars += end - start + (lastLine ? 0 : 1);
     } else {
