@@ -37,10 +37,18 @@ export async function recordSnapshotSession(): Promise<RecordedSession> {
   const first = await rec.recordUserMessage('Fix `add` in src/add.js: it subtracts.', { images: [PNG] });
   await rec.snapshot(first);
   await rec.record([
-    { type: 'response_item', payload: { type: 'reasoning', summary: [{ type: 'summary_text', text: 'The operator is wrong.' }] } },
     {
       type: 'response_item',
-      payload: { type: 'function_call', name: 'shell', arguments: '{"command":["npm","test"]}', call_id: 'call-1' },
+      payload: { type: 'reasoning', summary: [{ type: 'summary_text', text: 'The operator is wrong.' }] },
+    },
+    {
+      type: 'response_item',
+      payload: {
+        type: 'function_call',
+        name: 'shell',
+        arguments: '{"command":["npm","test"]}',
+        call_id: 'call-1',
+      },
     },
     {
       type: 'response_item',
@@ -53,7 +61,9 @@ export async function recordSnapshotSession(): Promise<RecordedSession> {
   ]);
   await writeFile(path.join(workspace, 'src', 'add.js'), 'export const add = (a, b) => a + b;\n');
   await writeFile(path.join(workspace, 'CHANGES.md'), '- add adds\n');
-  const second = await rec.recordAssistantMessage('Fixed: `add` now **adds**. See [the docs](https://example.com/docs).');
+  const second = await rec.recordAssistantMessage(
+    'Fixed: `add` now **adds**. See [the docs](https://example.com/docs).',
+  );
   await rec.snapshot(second);
   await rec.record([{ type: 'compacted', payload: { message: 'summary of the work so far' } }]);
   await rec.close();
@@ -83,12 +93,22 @@ export async function hostileSession(): Promise<{ home: string; id: string; path
     images: ['javascript:alert(9)', 'data:text/html;base64,PHNjcmlwdD5hbGVydCgxMCk8L3NjcmlwdD4='],
   });
   const t = new Date(Date.UTC(2026, 10, 21, 8, 1)).toISOString();
-  const line = (type: string, payload: unknown): string => `${JSON.stringify({ timestamp: t, type, payload })}\n`;
+  const line = (type: string, payload: unknown): string =>
+    `${JSON.stringify({ timestamp: t, type, payload })}\n`;
   await appendFile(
     written.path,
-    line('response_item', { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: HOSTILE }] }) +
+    line('response_item', {
+      type: 'message',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: HOSTILE }],
+    }) +
       line('response_item', { type: 'reasoning', summary: [{ type: 'summary_text', text: HOSTILE }] }) +
-      line('response_item', { type: 'function_call', name: '<script>alert(11)</script>', arguments: HOSTILE, call_id: '"><b>' }) +
+      line('response_item', {
+        type: 'function_call',
+        name: '<script>alert(11)</script>',
+        arguments: HOSTILE,
+        call_id: '"><b>',
+      }) +
       line('response_item', { type: 'function_call_output', call_id: '</pre>', output: HOSTILE }) +
       line('workspace_snapshot', {
         message_id: '<script>alert(12)</script>',
@@ -105,14 +125,14 @@ export async function hostileSession(): Promise<{ home: string; id: string; path
 export function stable(text: string, s: { home: string; workspace: string; id: string }): string {
   return text
     .split(s.workspace)
-    .join('<workspace>')
+    .join('[workspace]')
     .split(s.home)
-    .join('<home>')
+    .join('[home]')
     .split(s.id)
-    .join('<session>')
-    .replace(/<home>\/snapshots\/[\w.-]+/g, '<store>')
-    .replace(/msg_[0-9a-f-]+/gi, '<message>')
-    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, '<time>')
-    .replace(/\b[0-9a-f]{40}\b/g, '<commit>')
-    .replace(/\b[0-9a-f]{12}\b/g, '<short>');
+    .join('[session]')
+    .replace(/\[home\]\/snapshots\/[\w.-]+/g, '[store]')
+    .replace(/msg_[0-9a-f-]+/gi, '[message]')
+    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, '[time]')
+    .replace(/\b[0-9a-f]{40}\b/g, '[commit]')
+    .replace(/\b[0-9a-f]{12}\b/g, '[short]');
 }

@@ -66,6 +66,8 @@ describe('options', () => {
     [{ format: 'html', full: 'yes' }, /full must be a boolean/],
     [{ format: 'html', snapshots: 1 }, /snapshots must be a boolean/],
   ])('rejects %o', async (options, message) => {
-    await expect(renderTranscript(path.join(fixtureDir, fixtures[0]!), options as never)).rejects.toThrow(message);
+    await expect(renderTranscript(path.join(fixtureDir, fixtures[0]!), options as never)).rejects.toThrow(
+      message,
+    );
   });
 });
