@@ -56,6 +56,10 @@ form.filters label { display: flex; flex-direction: column; font-size: 12px; col
 input, select, button { font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: 2px 6px; }
 .command { user-select: all; }
 nav.pages { margin: 12px 0; display: flex; gap: 16px; }
+body > nav.pages { max-width: 980px; margin: 0 auto; padding: 12px 16px 0; }
+dl.snapshot-facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; }
+dl.snapshot-facts dt { color: var(--dim); }
+dl.snapshot-facts dd { margin: 0; overflow-wrap: anywhere; }
 `;
 
 let diffCss: string | undefined;
