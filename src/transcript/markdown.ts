@@ -27,8 +27,7 @@ export function cutFor(text: string, s: RenderSettings): CutText {
 /** What was cut, as a note, or nothing. */
 export function cutNote(c: CutText, how: string): string {
   if (c.cutChars === 0) return '';
-  const what =
-    c.cutLines > 0 ? `${count(c.cutLines, 'more line')}` : `${count(c.cutChars, 'more character')}`;
+  const what = c.cutLines > 0 ? count(c.cutLines, 'more line') : count(c.cutChars, 'more character');
   return `… ${what} cut (${how} keeps them)`;
 }
 

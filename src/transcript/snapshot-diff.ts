@@ -78,7 +78,7 @@ export class SnapshotDiffer {
     } catch (error) {
       if (this.signal?.aborted) throw error;
       if (isRolloutError(error) || error instanceof TypeError) {
-        return { kind: 'unavailable', reason: (error as Error).message };
+        return { kind: 'unavailable', reason: error.message };
       }
       throw error;
     }

@@ -6,8 +6,8 @@
  */
 
 /** The characters shown as escapes rather than passed on. */
-// eslint-disable-next-line no-control-regex
 const INVISIBLE =
+  // eslint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 const escapeOf = (c: string): string => `\\u{${c.charCodeAt(0).toString(16).padStart(4, '0')}}`;

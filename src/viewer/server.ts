@@ -58,21 +58,23 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
     status: number,
     body: string,
     type = 'text/html; charset=utf-8',
-  ): void => {
+  ): true => {
     res.writeHead(status, {
       ...SECURITY_HEADERS,
       'Content-Type': type,
       'Content-Length': Buffer.byteLength(body),
     });
     res.end(res.req.method === 'HEAD' ? undefined : body);
+    return true;
   };
 
-  const forbidden = (res: ServerResponse): void => {
+  const forbidden = (res: ServerResponse): true => {
     res.writeHead(403, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
     res.end('forbidden: open the URL the viewer printed, token included\n');
+    return true;
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
     const host = req.headers.host ?? '';
     if (host !== `${VIEWER_HOST}:${port}` && host !== `localhost:${port}`) return forbidden(res);
     const url = new URL(req.url ?? '/', `http://${VIEWER_HOST}:${port}`);
@@ -93,7 +95,9 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
       }
     });
     const aborter = new AbortController();
-    res.on('close', () => aborter.abort());
+    res.on('close', () => {
+      aborter.abort();
+    });
     const signal = aborter.signal;
     try {
       if (rest.length === 0 || (rest.length === 1 && rest[0] === '')) {
@@ -131,7 +135,7 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   }
 
   /** The session's transcript, streamed as it is read: a page of any size opens at once. */
-  async function sessionPage(res: ServerResponse, id: string, signal: AbortSignal): Promise<void> {
+  async function sessionPage(res: ServerResponse, id: string, signal: AbortSignal): Promise<true> {
     const summary = await findSession(id, { home: options.home, signal });
     const settings = {
       ...normalizeTranscriptOptions({ format: 'html', home: options.home, signal }),
@@ -142,7 +146,10 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
     const chunks = transcriptChunks(summary.path, settings);
     const first = await chunks.next(); // a file that is no rollout fails before the headers
     res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8' });
-    if (res.req.method === 'HEAD') return void res.end();
+    if (res.req.method === 'HEAD') {
+      res.end();
+      return true;
+    }
     const write = async (text: string): Promise<void> => {
       if (!res.write(text)) await once(res, 'drain', { signal });
     };
@@ -150,6 +157,7 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
     if (!first.done) await write(first.value);
     for await (const chunk of chunks) await write(chunk);
     res.end(pageEnd);
+    return true;
   }
 
   server.listen(options.port, VIEWER_HOST);

@@ -178,7 +178,7 @@ describe('the viewer in a real Chromium', () => {
       for (const summary of await page.locator('summary').all()) await summary.click();
       await page.waitForTimeout(300);
       expect(dialogs).toEqual([]);
-      expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned)).toBeUndefined();
       expect(navigations.every((u) => u === target)).toBe(true);
       const origin = `http://127.0.0.1:${viewer.port}/`;
       expect(requests.filter((u) => !u.startsWith(origin))).toEqual([]);
@@ -210,7 +210,7 @@ describe('the viewer in a real Chromium', () => {
       await page.waitForTimeout(300);
       expect(dialogs).toEqual([]);
       expect(requests.filter((u) => !u.startsWith('file://') && !u.startsWith('data:'))).toEqual([]);
-      expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned)).toBeUndefined();
       expect((await readFile(file, 'utf8')).length).toBeGreaterThan(0);
     } finally {
       await page.close();

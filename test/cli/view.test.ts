@@ -11,7 +11,14 @@ describe('rollouts view', () => {
     const home = await tempDir();
     const [id] = await seedSessions(home, 2);
     const term = openTerminal(
-      ['sh', '-c', `trap 'true' INT; "$0" "$1" view --home "$2"; echo "exit=$?"`, process.execPath, bin, home],
+      [
+        'sh',
+        '-c',
+        `trap 'true' INT; "$0" "$1" view --home "$2"; echo "exit=$?"`,
+        process.execPath,
+        bin,
+        home,
+      ],
       { columns: 100, rows: 20, env: { NO_COLOR: '1' } },
     );
     const screen = await term.waitFor((s) => s.includes('Ctrl-C stops'));
