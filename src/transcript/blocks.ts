@@ -44,7 +44,7 @@ export type TranscriptBlock =
     })
   | (At & { kind: 'message'; role: 'user' | 'assistant'; text: string; images: TranscriptImage[] })
   | (At & { kind: 'reasoning'; text: string })
-  | (At & { kind: 'tool-call'; name: string; callId: string; input: string })
+  | (At & { kind: 'tool-call'; name: string; callId: string; input: string; json: boolean })
   | (At & { kind: 'tool-output'; callId: string; output: string })
   | (At & { kind: 'snapshot'; messageId: string; commit: string; store: string; workspace: string })
   | (At & { kind: 'compacted'; text: string })
@@ -80,6 +80,26 @@ function gitOf(v: unknown): string {
   ]
     .filter(Boolean)
     .join(' ');
+}
+
+/** Arguments this long or longer are shown as written, not re-indented. */
+const PRETTY_MAX = 256 * 1024;
+
+/** Tool arguments for reading: JSON objects and arrays indented, anything else as written. */
+function argumentsText(v: unknown): { input: string; json: boolean } {
+  if (typeof v === 'string') {
+    const t = v.trimStart();
+    if (v.length < PRETTY_MAX && (t.startsWith('{') || t.startsWith('['))) {
+      try {
+        return { input: JSON.stringify(JSON.parse(v), null, 2), json: true };
+      } catch {
+        // Not JSON after all: shown as written.
+      }
+    }
+    return { input: v, json: false };
+  }
+  if (v === undefined || v === null) return { input: '', json: false };
+  return { input: JSON.stringify(v, null, 2), json: true };
 }
 
 /** Turns lines into blocks; holds only what it needs across lines (the time of the last one). */
@@ -159,7 +179,7 @@ export class BlockMaker {
             kind: 'tool-call',
             name: str(p['name']),
             callId: str(p['call_id']),
-            input: asText(p['arguments'] ?? p['input']),
+            ...argumentsText(p['arguments'] ?? p['input']),
           },
         ];
       case 'local_shell_call':
@@ -169,7 +189,7 @@ export class BlockMaker {
             kind: 'tool-call',
             name: 'local_shell',
             callId: str(p['call_id']),
-            input: asText(p['action'] ?? null),
+            ...argumentsText(p['action'] ?? null),
           },
         ];
       case 'web_search_call':
@@ -179,7 +199,7 @@ export class BlockMaker {
             kind: 'tool-call',
             name: 'web_search',
             callId: str(p['call_id'] ?? p['id']),
-            input: asText(p['action'] ?? {}),
+            ...argumentsText(p['action'] ?? {}),
           },
         ];
       case 'function_call_output':

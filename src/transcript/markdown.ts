@@ -100,7 +100,7 @@ export class MarkdownRenderer {
       case 'tool-call': {
         const c = cutFor(b.input, s);
         const note = cutNote(c, 'full');
-        return `**Tool call** ${code(b.name)}${b.callId ? ` (${code(b.callId)})` : ''}${when}\n\n${fenced(visible(c.text))}${note ? `\n*${note}*\n` : ''}\n`;
+        return `**Tool call** ${code(b.name)}${b.callId ? ` (${code(b.callId)})` : ''}${when}\n\n${fenced(visible(c.text), b.json ? 'json' : '')}${note ? `\n*${note}*\n` : ''}\n`;
       }
       case 'tool-output': {
         const c = cutFor(b.output, s);

@@ -97,12 +97,21 @@ describe('the viewer in a real Chromium', () => {
       await tool.locator('summary').click();
       expect(await tool.getAttribute('open')).not.toBeNull();
       expect(await args.isVisible()).toBe(true);
-      expect(await args.textContent()).toContain('"command":["npm","test"]');
+      expect(await args.textContent()).toContain('"command": [\n    "npm",');
       // The long output: 12 lines shown, the rest under "show all".
       const more = page.locator('details.more').first();
       expect(await more.locator('pre').isVisible()).toBe(false);
       await more.locator('summary').click();
       expect(await more.locator('pre').textContent()).toContain('test 60 ok');
+
+      // Readable in the dark too: the system preference switches the palette.
+      const background = async (): Promise<string> =>
+        String(await page.evaluate('getComputedStyle(document.body).backgroundColor'));
+      expect(await background()).toBe('rgb(255, 255, 255)');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      expect(await background()).toBe('rgb(13, 17, 23)');
+      await page.screenshot({ path: await screenshotPath('session-dark.png'), fullPage: true });
+      await page.emulateMedia({ colorScheme: 'light' });
 
       await page.locator('.snapshot a', { hasText: 'snapshot page' }).last().click();
       await page.waitForLoadState('domcontentloaded');
