@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/interop/**', 'test/stress/**', 'node_modules/**'],
+    exclude: ['test/interop/**', 'test/stress/**', 'test/browser/**', 'node_modules/**'],
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',

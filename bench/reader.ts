@@ -16,7 +16,7 @@ import { benchMetaLine, bestOf, mib, peakRssDuring, table } from './_util.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** A realistic rollout of about `mb` megabytes: messages, function calls with 1–4 KB outputs. */
-function generate(mb: number): string {
+export function generate(mb: number): string {
   const dir = path.join(here, '.data');
   mkdirSync(dir, { recursive: true });
   const id = '019aa3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b';

@@ -92,6 +92,10 @@ export { streamThread } from './reader/thread.js';
 export type { ThreadLine, ThreadSegment } from './reader/thread.js';
 export { validateRollout } from './reader/validate.js';
 
+// transcripts
+export { renderTranscript, streamTranscript } from './transcript/render.js';
+export type { RenderTranscriptOptions, TranscriptFormat, TranscriptSource } from './transcript/render.js';
+
 // lister
 export type { SkipReason, SkipHandler } from './files/skip.js';
 export { listSessions, iterateSessions } from './lister/list.js';

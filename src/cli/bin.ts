@@ -21,6 +21,10 @@ const io = {
     const output = [process.stdout, process.stderr].find(isTerminal);
     return output ? { input: process.stdin as ReadStream, output: output as WriteStream } : undefined;
   },
+  untilInterrupted: () =>
+    new Promise<void>((resolve) => {
+      onInterrupt = resolve;
+    }),
   async confirm(question: string): Promise<boolean> {
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     // In a prompt the terminal is in raw mode, so Ctrl-C reaches readline, not the process.
@@ -36,8 +40,17 @@ const io = {
   },
 };
 
+/** A command waiting for Ctrl-C to stop cleanly (`view`): the next SIGINT is its, not the exit's. */
+let onInterrupt: (() => void) | undefined;
+
 /** Ctrl-C: nothing more is done, and the exit status says so (128 + SIGINT), as shells expect. */
-function interrupted(): never {
+function interrupted(): void {
+  if (onInterrupt !== undefined) {
+    const stop = onInterrupt;
+    onInterrupt = undefined;
+    stop();
+    return;
+  }
   process.stderr.write('\n');
   process.exit(130);
 }

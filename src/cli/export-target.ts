@@ -68,7 +68,8 @@ export async function openExportTarget(
       throw new CliError(`--out ${out} is not a regular file; use --out - and redirect instead`);
   }
   const realDir = await realpath(dir);
-  const realHome = await realpath(home);
+  // A home that does not exist holds nothing to protect; its path is still refused.
+  const realHome = await realpath(home).catch(() => path.resolve(home));
   if (within(realHome, path.join(realDir, path.basename(target)))) {
     throw new CliError(`--out ${out} is inside the home ${home}; export somewhere else`);
   }

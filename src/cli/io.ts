@@ -24,6 +24,12 @@ export interface CliIO {
    * else on stderr. Absent, or `undefined` when stdin or both outputs are no terminal.
    */
   terminal?: () => PickerTerminal | undefined;
+  /**
+   * Resolves at the next Ctrl-C (SIGINT) instead of the process exiting at once, for a command
+   * that runs until stopped (`view`) and cleans up first. A second Ctrl-C exits at once.
+   * Absent where there is no such signal (a test's IO): the command then runs until its own end.
+   */
+  untilInterrupted?: () => Promise<void>;
 }
 
 /** A test or script IO: collects output in strings, no terminal. */

@@ -60,6 +60,8 @@ describe('help and version', () => {
                                          push sends its snapshots
         import [options]                 write another agent's stored sessions as
                                          rollouts (again: only what is new)
+        view [options]                   browse sessions in a web browser: a local
+                                         viewer on 127.0.0.1, until Ctrl-C
         help [command]                   show help for a command
       "
     `);
@@ -148,18 +150,25 @@ describe('help and version', () => {
       print a session as a readable transcript
 
       Arguments:
-        session       a session id, a unique id prefix (8+ hex digits), or a rollout
-                      file
+        session            a session id, a unique id prefix (8+ hex digits), or a
+                           rollout file
 
       Options:
-        --home <dir>  the home to look in (default: $CODEX_HOME or ~/.codex)
-        --json        the parsed lines as JSON Lines, one record per line, its "type"
-                      the line type
-        --raw         the lines as stored, byte for byte: NOT made safe for a terminal
-                      (control characters are sent as they are)
-        --full        tool calls, outputs and reasoning in full (default: the first
-                      lines, cut)
-        -h, --help    show help
+        --home <dir>       the home to look in (default: $CODEX_HOME or ~/.codex)
+        --json             the parsed lines as JSON Lines, one record per line, its
+                           "type" the line type
+        --raw              the lines as stored, byte for byte: NOT made safe for a
+                           terminal (control characters are sent as they are)
+        --full             tool calls, outputs and reasoning in full (default: the
+                           first lines, cut)
+        --format <format>  text: for a terminal; md: a Markdown document; html: one
+                           self-contained HTML file (choices: "text", "md", "html",
+                           default: "text")
+        --out <file>       with --format md|html: the file to write (default, or -:
+                           standard output)
+        --force            replace --out if it exists (never a symbolic link, never
+                           inside the home)
+        -h, --help         show help
       "
     `);
   });
@@ -226,7 +235,8 @@ describe('help and version', () => {
                            file)
 
       Options:
-        --out <file>       the file to write (default, or -: standard output)
+        --out <file>       the file to write (default, or -: standard output); with
+                           --format md|html, the folder (made if missing)
         --force            replace --out if it exists (never a symbolic link, never
                            inside the home)
         --home <dir>       the home to export (default: $CODEX_HOME or ~/.codex)
@@ -236,9 +246,12 @@ describe('help and version', () => {
         --search <text>    only sessions whose preview or name holds this text
         --cwd <dir>        only sessions whose working folder is this one (repeatable)
         --archived         export archived sessions instead of live ones
+        --full             with --format md|html: tool outputs in full (default: long
+                           ones cut, with a note)
         --format <format>  envelope: the raw lines; chat: OpenAI chat messages with
-                           tool calls (choices: "envelope", "chat", default:
-                           "envelope")
+                           tool calls; md, html: one transcript file per session and
+                           an index page (choices: "envelope", "chat", "md", "html",
+                           default: "envelope")
         -h, --help         show help
 
       Every source is exported (cli, vscode, exec, mcp, sub-agents): no --all-sources needed.

@@ -18,6 +18,10 @@ import { progress } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { resolveSession } from '../resolve.js';
 import { safeLine } from '../terminal-text.js';
+import type { SessionSummary } from '../../lister/types.js';
+import type { IndexEntry } from '../../transcript/index-page.js';
+import type { DocumentOptions } from '../documents.js';
+import { exportDocument, openExportFolder, writeIndex } from '../documents.js';
 
 interface ExportFlags {
   out?: string;
@@ -28,7 +32,8 @@ interface ExportFlags {
   cwd?: string[];
   archived?: boolean;
   force?: boolean;
-  format: 'envelope' | 'chat';
+  full?: boolean;
+  format: 'envelope' | 'chat' | 'md' | 'html';
 }
 
 /** One JSON value without its newline, every character a terminal would act on escaped. */
@@ -42,7 +47,10 @@ export function registerExport(program: Command, ctx: Ctx): void {
     .command('export')
     .argument('[session]', 'export only this session (an id, an id prefix or a rollout file)')
     .description('write sessions as JSON Lines, one {"type":"session",…} per session, streaming')
-    .option('--out <file>', 'the file to write (default, or -: standard output)')
+    .option(
+      '--out <file>',
+      'the file to write (default, or -: standard output); with --format md|html, the folder (made if missing)',
+    )
     .option('--force', 'replace --out if it exists (never a symbolic link, never inside the home)')
     .option('--home <dir>', 'the home to export (default: $CODEX_HOME or ~/.codex)')
     .option('--since <date>', 'only sessions created at or after (2026-11-21, 7d, …)')
@@ -50,9 +58,13 @@ export function registerExport(program: Command, ctx: Ctx): void {
     .option('--search <text>', 'only sessions whose preview or name holds this text')
     .option('--cwd <dir>', 'only sessions whose working folder is this one (repeatable)', collect)
     .option('--archived', 'export archived sessions instead of live ones')
+    .option('--full', 'with --format md|html: tool outputs in full (default: long ones cut, with a note)')
     .addOption(
-      new Option('--format <format>', 'envelope: the raw lines; chat: OpenAI chat messages with tool calls')
-        .choices(['envelope', 'chat'])
+      new Option(
+        '--format <format>',
+        'envelope: the raw lines; chat: OpenAI chat messages with tool calls; md, html: one transcript file per session and an index page',
+      )
+        .choices(['envelope', 'chat', 'md', 'html'])
         .default('envelope'),
     )
     .addHelpText(
@@ -71,8 +83,19 @@ export function registerExport(program: Command, ctx: Ctx): void {
           'a session argument and filters (--since, --search, …) contradict each other',
         );
       }
+      const documents = flags.format === 'md' || flags.format === 'html';
+      if (documents && (flags.out === undefined || flags.out === '-'))
+        throw new UsageError(
+          'export',
+          `--format ${flags.format} needs --out DIR (a folder: one file per session)`,
+        );
+      if (!documents && flags.full) throw new UsageError('export', '--full needs --format md or html');
       const home = existingHome(io, flags.home);
       const one = session === undefined ? undefined : await resolveSession(session, flags.home, io);
+      if (documents) {
+        await exportDocuments(io, flags, home, one, since, until);
+        return;
+      }
       const target = await openExportTarget(flags.out, { io, home, force: flags.force ?? false });
       const exportedAt = io.now().toISOString();
       const bar = progress(io);
@@ -101,7 +124,14 @@ export function registerExport(program: Command, ctx: Ctx): void {
                 onSkip: () => skipped++,
               });
         for await (const s of files) {
-          const done = await exportSession(s.path, s.id, flags.format, exportedAt, target, io);
+          const done = await exportSession(
+            s.path,
+            s.id,
+            flags.format as 'envelope' | 'chat',
+            exportedAt,
+            target,
+            io,
+          );
           if (done) count++;
           else skipped++;
           bar.update(progressText(count, total, exact, started, io.now().getTime()));
@@ -116,6 +146,73 @@ export function registerExport(program: Command, ctx: Ctx): void {
         `${count} session${count === 1 ? '' : 's'} exported${target.label ? ` to ${safeLine(target.label)}` : ''}${skipped ? ` (${skipped} unreadable files skipped)` : ''}\n`,
       );
     });
+}
+
+/** `export --format md|html --out DIR`: a document per session, then the index page linking them. */
+async function exportDocuments(
+  io: CliIO,
+  flags: ExportFlags,
+  home: string,
+  one: { path: string; summary?: SessionSummary } | undefined,
+  since: Date | undefined,
+  until: Date | undefined,
+): Promise<void> {
+  const dir = await openExportFolder(io, flags.out!, flags.home ?? home);
+  const options: DocumentOptions = {
+    format: flags.format === 'md' ? 'markdown' : 'html',
+    full: flags.full ?? false,
+    force: flags.force ?? false,
+    home,
+    warn: () => {},
+  };
+  const bar = progress(io);
+  const entries: IndexEntry[] = [];
+  let skipped = 0;
+  const sessions: Iterable<SessionSummary | { path: string }> | AsyncIterable<SessionSummary> = one
+    ? [one.summary ?? { path: one.path }]
+    : iterateSessions({
+        home,
+        since,
+        until,
+        search: flags.search,
+        cwd: flags.cwd?.map((c) => path.resolve(io.cwd, c)),
+        archived: flags.archived ?? false,
+        includeEmpty: true,
+        onSkip: () => skipped++,
+      });
+  try {
+    for await (const s of sessions) {
+      const summary = 'id' in s ? s : undefined;
+      const id = summary?.id ?? path.basename(s.path).replace(/\.jsonl(\.zst)?$/, '');
+      try {
+        entries.push(
+          await exportDocument(
+            io,
+            dir,
+            s.path,
+            {
+              id,
+              title: summary?.name ?? summary?.preview ?? id,
+              createdAt: summary?.createdAt ?? '',
+              cwd: summary?.cwd ?? '',
+            },
+            options,
+          ),
+        );
+      } catch (error) {
+        if (!isRolloutError(error)) throw error;
+        skipped++;
+        io.stderr.write(`warning: ${safeLine(error.message)}\n`);
+      }
+      bar.update(`exported ${entries.length} sessions`);
+    }
+    await writeIndex(io, dir, entries, options);
+  } finally {
+    bar.done();
+  }
+  io.stderr.write(
+    `${entries.length} session${entries.length === 1 ? '' : 's'} exported to ${safeLine(flags.out!)}${skipped ? ` (${skipped} unreadable files skipped)` : ''}\n`,
+  );
 }
 
 /** `exported 3/10 sessions, about 12s left`; the ETA only when the total is exact. */

@@ -14,6 +14,7 @@ import { registerShow } from './show.js';
 import { registerSnapshots } from './snapshots.js';
 import { registerUndo } from './undo.js';
 import { registerValidate } from './validate.js';
+import { registerView } from './view.js';
 
 /** Every subcommand, in the order help lists them. */
 export function registerCommands(program: Command, ctx: Ctx): void {
@@ -31,4 +32,5 @@ export function registerCommands(program: Command, ctx: Ctx): void {
   registerUndo(program, ctx);
   registerRemote(program, ctx);
   registerImport(program, ctx);
+  registerView(program, ctx);
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { Option } from 'commander';
 import { isHarnessWrapper } from '../../format/preview.js';
 import type { RolloutLine } from '../../format/types.js';
 import { readEntries, rolloutText } from '../../reader/stream.js';
@@ -10,6 +11,7 @@ import type { CliIO, Style } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { resolveSession } from '../resolve.js';
 import { safeLine, safeText } from '../terminal-text.js';
+import { writeDocument } from '../documents.js';
 import { storeOnlySnapshotLines } from './snapshots.js';
 
 interface ShowFlags {
@@ -17,6 +19,9 @@ interface ShowFlags {
   json?: boolean;
   raw?: boolean;
   full?: boolean;
+  format: 'text' | 'md' | 'html';
+  out?: string;
+  force?: boolean;
 }
 
 /** Lines of a tool call's arguments, a tool output or a reasoning summary shown without --full. */
@@ -43,10 +48,47 @@ export function registerShow(program: Command, ctx: Ctx): void {
       'the lines as stored, byte for byte: NOT made safe for a terminal (control characters are sent as they are)',
     )
     .option('--full', 'tool calls, outputs and reasoning in full (default: the first lines, cut)')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'text: for a terminal; md: a Markdown document; html: one self-contained HTML file',
+      )
+        .choices(['text', 'md', 'html'])
+        .default('text'),
+    )
+    .option('--out <file>', 'with --format md|html: the file to write (default, or -: standard output)')
+    .option('--force', 'replace --out if it exists (never a symbolic link, never inside the home)')
     .action(async (arg: string, flags: ShowFlags) => {
       const { io, style } = ctx;
       if (flags.json && flags.raw) throw new UsageError('show', '--json and --raw cannot be used together');
+      const document = flags.format !== 'text';
+      for (const [name, set] of [
+        ['--json', flags.json],
+        ['--raw', flags.raw],
+      ] as const) {
+        if (set && document)
+          throw new UsageError('show', `${name} and --format ${flags.format} cannot be used together`);
+      }
+      if (!document && (flags.out !== undefined || flags.force))
+        throw new UsageError(
+          'show',
+          `${flags.out !== undefined ? '--out' : '--force'} needs --format md or html`,
+        );
       const { path: file } = await resolveSession(arg, flags.home, io);
+      if (document) {
+        await writeDocument(io, file, {
+          format: flags.format === 'md' ? 'markdown' : 'html',
+          full: flags.full ?? false,
+          out: flags.out,
+          force: flags.force ?? false,
+          home: flags.home,
+          warn: (p) =>
+            io.stderr.write(
+              `${style.yellow('warning:')} ${safeLine(file)}:${p.line}: ${safeLine(p.message)}\n`,
+            ),
+        });
+        return;
+      }
       if (flags.raw) {
         // Decoded across read edges (a character split between two reads stays whole), and
         // decompressed for a .jsonl.zst: the lines as stored, not the compressed bytes. The one
