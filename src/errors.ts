@@ -25,7 +25,8 @@ export type RolloutErrorCode =
   | 'E_CLOSED'
   | 'E_NATIVE'
   | 'E_REWIND_REFUSED'
-  | 'E_REWIND_FAILED';
+  | 'E_REWIND_FAILED'
+  | 'E_INDEX';
 
 /**
  * Base class of every error thrown on purpose by agent-rollouts.

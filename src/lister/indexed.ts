@@ -53,7 +53,14 @@ const keyOf = (o: NormalizedListOptions, r: IndexRow): CursorKey => ({
 });
 
 function toCandidate(o: NormalizedListOptions, r: IndexRow): Candidate {
-  return { path: r.path, id: r.id, key: keyOf(o, r), created: r.created, compressed: r.compressed, archived: r.archived };
+  return {
+    path: r.path,
+    id: r.id,
+    key: keyOf(o, r),
+    created: r.created,
+    compressed: r.compressed,
+    archived: r.archived,
+  };
 }
 
 /**
@@ -147,7 +154,11 @@ async function pageFromIndex(store: IndexStore, o: NormalizedListOptions): Promi
       scannedFiles: page.length,
       skippedFiles: 0,
       reachedScanCap: false,
-      filteredBySource: countHiddenBySource(store, q, more && last !== undefined ? keyOf(o, last) : undefined),
+      filteredBySource: countHiddenBySource(
+        store,
+        q,
+        more && last !== undefined ? keyOf(o, last) : undefined,
+      ),
     };
   }
   return undefined;

@@ -171,7 +171,8 @@ async function* summaries(
         const name = await names.get(c.id);
         let match: SearchMatch | undefined;
         if (o.search !== undefined) {
-          match = (await findTextMatch(c.path, c.compressed, o.search, o.signal)) ?? nameMatch(name, o.search);
+          match =
+            (await findTextMatch(c.path, c.compressed, o.search, o.signal)) ?? nameMatch(name, o.search);
           if (match === undefined) continue;
         }
         if (!sourceMatches(o.sources, head.meta.source)) {

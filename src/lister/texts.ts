@@ -17,11 +17,15 @@ const MAX_SCAN_LINE_BYTES = 64 * 1024 * 1024;
 export async function scanTexts(
   file: string,
   compressed: boolean,
-  visit: (line: number, text: string) => boolean | void,
+  visit: (line: number, text: string) => boolean,
   signal?: AbortSignal,
 ): Promise<void> {
   try {
-    for await (const batch of readLines(file, { compressed, signal, maxLineBytes: MAX_SCAN_LINE_BYTES }, newState())) {
+    for await (const batch of readLines(
+      file,
+      { compressed, signal, maxLineBytes: MAX_SCAN_LINE_BYTES },
+      newState(),
+    )) {
       for (const entry of batch) {
         const text = searchableText(entry.value);
         if (text !== undefined && visit(entry.line, text) === true) return;
@@ -63,7 +67,11 @@ export function nameMatch(name: string | null, term: string): SearchMatch | unde
  * What the session index keeps of a file: the facts a listing filters on, decided by the same
  * head read the file walk makes (default head bounds), and every searchable text.
  */
-export async function inspectFile(file: string, compressed: boolean, signal?: AbortSignal): Promise<FileFacts> {
+export async function inspectFile(
+  file: string,
+  compressed: boolean,
+  signal?: AbortSignal,
+): Promise<FileFacts> {
   const head = await readHead(file, compressed, {
     headRecords: DEFAULT_HEAD_RECORDS,
     maxHeadBytes: DEFAULT_MAX_HEAD_BYTES,
@@ -82,6 +90,7 @@ export async function inspectFile(file: string, compressed: boolean, signal?: Ab
       // A turn is written twice (response item and event): the second copy adds nothing to find.
       if (text !== previous) texts.push({ line, text });
       previous = text;
+      return false;
     },
     signal,
   );
@@ -89,7 +98,8 @@ export async function inspectFile(file: string, compressed: boolean, signal?: Ab
     status: 'ok',
     hasUser: head.head.userMessage !== undefined,
     sourceLabel: sourceLabel(meta.source) ?? null,
-    provider: typeof meta.model_provider === 'string' && meta.model_provider !== '' ? meta.model_provider : null,
+    provider:
+      typeof meta.model_provider === 'string' && meta.model_provider !== '' ? meta.model_provider : null,
     cwd: typeof meta.cwd === 'string' && meta.cwd !== '' ? normalizeCwd(meta.cwd) : null,
     texts,
   };

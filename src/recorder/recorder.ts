@@ -26,6 +26,7 @@ import { acquireSessionLock } from '../files/session-lock.js';
 import type { NormalizedCreateOptions, ResumeRecorderOptions, RolloutRecorderOptions } from './options.js';
 import { normalizeCreateOptions, normalizeResumeOptions } from './options.js';
 import { AppendWriter } from './writer.js';
+import { noteWritten } from '../search-index/notes.js';
 
 /**
  * Options of {@link RolloutRecorder.recordUserMessage}.
@@ -218,6 +219,9 @@ export class RolloutRecorder {
           durability: o.durability,
           maxQueuedBytes: o.maxQueuedBytes,
           create: true,
+          onWritten: () => {
+            noteWritten(o.home, file);
+          },
         }),
         lock,
         home: o.home,
@@ -287,6 +291,9 @@ export class RolloutRecorder {
           durability: o.durability,
           maxQueuedBytes: o.maxQueuedBytes,
           create: false,
+          onWritten: () => {
+            noteWritten(home, file);
+          },
         }),
         lock,
         home,

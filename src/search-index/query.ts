@@ -9,6 +9,9 @@ interface Built {
   params: unknown[];
 }
 
+/** Length in code points: what the trigram tokenizer counts (it does not segment graphemes). */
+const codePoints = (s: string): number => Array.from(s).length;
+
 const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
 /** An FTS5 phrase for `term`: literal, quotes doubled. */
@@ -18,7 +21,7 @@ export function ftsPhrase(term: string): string {
 
 /** The sub-select of the files holding a message that contains the (case-folded) term. */
 function matchingFiles(term: string): { sql: string; params: unknown[] } {
-  if ([...term].length < TRIGRAM) {
+  if (codePoints(term) < TRIGRAM) {
     return { sql: 'SELECT fid FROM msgs WHERE rl_contains(text, ?)', params: [term] };
   }
   return {
@@ -92,7 +95,7 @@ export function queryIndex(store: IndexStore, q: IndexQuery): IndexRow[] {
   const { where, params } = filters(q, { withSources: true });
   if (q.order === 'relevance' && q.search !== undefined) {
     const rank =
-      [...q.search].length < TRIGRAM
+      codePoints(q.search) < TRIGRAM
         ? 'SELECT fid, 0 AS score FROM msgs WHERE rl_contains(text, ?) GROUP BY fid'
         : 'SELECT m.fid AS fid, min(bm25(msg_fts)) AS score FROM msg_fts JOIN msgs m ON m.mid = msg_fts.rowid ' +
           'WHERE msg_fts MATCH ? AND rl_contains(m.text, ?) GROUP BY m.fid';
@@ -147,7 +150,11 @@ export function countHiddenBySource(
  * The messages of one file that contain the (case-folded) term, in line order: where a hit's
  * excerpt comes from.
  */
-export function firstMatch(store: IndexStore, fid: number, term: string): { line: number; text: string } | undefined {
+export function firstMatch(
+  store: IndexStore,
+  fid: number,
+  term: string,
+): { line: number; text: string } | undefined {
   return store
     .stmt('SELECT line, text FROM msgs WHERE fid = ? AND rl_contains(text, ?) ORDER BY line LIMIT 1')
     .get(fid, term) as { line: number; text: string } | undefined;

@@ -28,6 +28,8 @@ export interface ReconcileOptions {
   fullCheckMs?: number | undefined;
   /** Stat every indexed file now. */
   full?: boolean | undefined;
+  /** Only count what would be read and forgotten; write nothing. */
+  dryRun?: boolean | undefined;
 }
 
 /** What a reconcile did. */
@@ -106,7 +108,11 @@ class ChangeSet {
   async diffFolder(dir: string, archived: boolean, window?: { lo: number; hi: number }): Promise<void> {
     this.foldersListed++;
     const ctx = new ScanContext(Infinity, undefined, undefined);
-    const found = await readRolloutFolder(dir, ctx, { archived, quietIfMissing: true, ...(window ? { window } : {}) });
+    const found = await readRolloutFolder(dir, ctx, {
+      archived,
+      quietIfMissing: true,
+      ...(window ? { window } : {}),
+    });
     const stored = new Map(this.store.filesIn(dir).map((f) => [f.path, f]));
     for (const c of found) {
       const old = stored.get(c.path);
@@ -288,6 +294,9 @@ export async function reconcile(store: IndexStore, options: ReconcileOptions): P
   const fullDue = options.full === true || now - last >= fullCheckMs;
   if (fullDue) for (const f of store.allFiles()) set.checkFile(f);
   options.signal?.throwIfAborted();
+  if (options.dryRun === true) {
+    return { read: set.toRead.size, removed: set.toDrop.size, folders: set.foldersListed };
+  }
 
   if (set.empty && !fullDue) return { read: 0, removed: 0, folders: set.foldersListed };
   if (store.readonly) {
@@ -321,10 +330,9 @@ export async function reconcile(store: IndexStore, options: ReconcileOptions): P
     store.clearDirty(set.clearDirty);
     if (fullDue) store.setMeta('full_check', String(now));
   });
-  return { read: records(pending), removed: set.toDrop.size, folders: set.foldersListed };
+  if (total > 1000) store.db.pragma('optimize');
+  return { read: total, removed: set.toDrop.size, folders: set.foldersListed };
 }
-
-const records = (p: Pending[]): number => p.length;
 
 /** Reads one file: its stat first (so a change during the read shows next time), then its facts. */
 async function readOne(p: Pending, options: ReconcileOptions): Promise<FileRecord | undefined> {
@@ -352,11 +360,7 @@ async function readOne(p: Pending, options: ReconcileOptions): Promise<FileRecor
 }
 
 /** Re-reads one file now (a listing found its stat changed) and files it. */
-export async function refreshFile(
-  store: IndexStore,
-  file: string,
-  options: ReconcileOptions,
-): Promise<void> {
+export async function refreshFile(store: IndexStore, file: string, options: ReconcileOptions): Promise<void> {
   const f = store.fileByPath(file);
   if (f === undefined) return;
   if (store.readonly) throw new IndexStaleError('the session index is read-only and behind the files');

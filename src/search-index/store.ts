@@ -183,7 +183,8 @@ export class IndexStore {
     }
     const version = Number(db.pragma('user_version', { simple: true }));
     if (version !== SCHEMA_VERSION) {
-      if (this.readonly) throw Object.assign(new Error('index of another version'), { code: 'SQLITE_READONLY' });
+      if (this.readonly)
+        throw Object.assign(new Error('index of another version'), { code: 'SQLITE_READONLY' });
       db.exec(
         'DROP TABLE IF EXISTS msg_fts; DROP TABLE IF EXISTS msgs; DROP TABLE IF EXISTS files;' +
           'DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS dirty; DROP TABLE IF EXISTS meta;',
@@ -193,10 +194,9 @@ export class IndexStore {
     }
     // A corrupt file fails here rather than in the middle of a listing.
     db.prepare('SELECT count(*) FROM meta').get();
-    db.function('rl_contains', { deterministic: true }, ((text: unknown, term: unknown) =>
-      typeof text === 'string' && typeof term === 'string' && text.toLowerCase().includes(term)
-        ? 1
-        : 0) as (...args: never[]) => unknown);
+    const contains = (text: unknown, term: unknown): number =>
+      typeof text === 'string' && typeof term === 'string' && text.toLowerCase().includes(term) ? 1 : 0;
+    db.function('rl_contains', { deterministic: true }, contains);
   }
 
   /** A cached prepared statement. */
@@ -238,9 +238,7 @@ export class IndexStore {
   dropFolder(dir: string): void {
     const prefix = dir + path.sep;
     const like = prefix.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
-    for (const fid of this.stmt(
-      "SELECT fid FROM files WHERE folder = ? OR folder LIKE ? ESCAPE '\\'",
-    )
+    for (const fid of this.stmt("SELECT fid FROM files WHERE folder = ? OR folder LIKE ? ESCAPE '\\'")
       .pluck()
       .all(dir, like) as number[]) {
       this.dropFid(fid);
@@ -254,7 +252,9 @@ export class IndexStore {
     ) as StoredFile[];
   }
 
-  filesOfIds(kids: readonly string[]): (StoredFile & { folder: string; archived: number; compressed: number; id: string; created: number })[] {
+  filesOfIds(
+    kids: readonly string[],
+  ): (StoredFile & { folder: string; archived: number; compressed: number; id: string; created: number })[] {
     if (kids.length === 0) return [];
     return this.stmt(
       'SELECT fid, path, folder, id, created, archived, compressed, mtime, ctime, size, racy FROM files ' +
@@ -262,19 +262,35 @@ export class IndexStore {
     ).all(JSON.stringify(kids)) as never;
   }
 
-  racyFiles(): (StoredFile & { folder: string; archived: number; compressed: number; id: string; created: number })[] {
+  racyFiles(): (StoredFile & {
+    folder: string;
+    archived: number;
+    compressed: number;
+    id: string;
+    created: number;
+  })[] {
     return this.stmt(
       'SELECT fid, path, folder, id, created, archived, compressed, mtime, ctime, size, racy FROM files WHERE racy = 1',
     ).all() as never;
   }
 
-  allFiles(): (StoredFile & { folder: string; archived: number; compressed: number; id: string; created: number })[] {
+  allFiles(): (StoredFile & {
+    folder: string;
+    archived: number;
+    compressed: number;
+    id: string;
+    created: number;
+  })[] {
     return this.stmt(
       'SELECT fid, path, folder, id, created, archived, compressed, mtime, ctime, size, racy FROM files',
     ).all() as never;
   }
 
-  fileByPath(p: string): (StoredFile & { folder: string; archived: number; compressed: number; id: string; created: number }) | undefined {
+  fileByPath(
+    p: string,
+  ):
+    | (StoredFile & { folder: string; archived: number; compressed: number; id: string; created: number })
+    | undefined {
     return this.stmt(
       'SELECT fid, path, folder, id, created, archived, compressed, mtime, ctime, size, racy FROM files WHERE path = ?',
     ).get(p) as never;
@@ -291,9 +307,11 @@ export class IndexStore {
 
   markDirty(paths: Iterable<string>): void {
     const ins = this.stmt('INSERT OR IGNORE INTO dirty(path) VALUES (?)');
-    this.db.transaction(() => {
-      for (const p of paths) ins.run(p);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const p of paths) ins.run(p);
+      })
+      .immediate();
   }
 
   dropFid(fid: number): void {
@@ -343,9 +361,10 @@ export class IndexStore {
   }
 
   counts(): { sessions: number; skipped: number; messages: number } {
-    const r = this.stmt(
-      "SELECT count(*) AS n, sum(status <> 'ok') AS s FROM files",
-    ).get() as { n: number; s: number | null };
+    const r = this.stmt("SELECT count(*) AS n, sum(status <> 'ok') AS s FROM files").get() as {
+      n: number;
+      s: number | null;
+    };
     const m = this.stmt('SELECT count(*) FROM msgs').pluck().get() as number;
     return { sessions: r.n - (r.s ?? 0), skipped: r.s ?? 0, messages: m };
   }

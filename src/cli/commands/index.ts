@@ -5,6 +5,8 @@ import { registerDelete } from './delete.js';
 import { registerExport } from './export.js';
 import { registerLs } from './ls.js';
 import { registerName } from './name.js';
+import { registerSearch } from './search.js';
+import { registerIndex } from './session-index.js';
 import { registerShow } from './show.js';
 import { registerSnapshots } from './snapshots.js';
 import { registerValidate } from './validate.js';
@@ -12,6 +14,7 @@ import { registerValidate } from './validate.js';
 /** Every subcommand, in the order help lists them. */
 export function registerCommands(program: Command, ctx: Ctx): void {
   registerLs(program, ctx);
+  registerSearch(program, ctx);
   registerShow(program, ctx);
   registerValidate(program, ctx);
   registerArchive(program, ctx);
@@ -19,4 +22,5 @@ export function registerCommands(program: Command, ctx: Ctx): void {
   registerName(program, ctx);
   registerExport(program, ctx);
   registerSnapshots(program, ctx);
+  registerIndex(program, ctx);
 }

@@ -3,7 +3,7 @@ import { isHarnessWrapper } from '../../format/preview.js';
 import type { RolloutLine } from '../../format/types.js';
 import { readEntries, rolloutText } from '../../reader/stream.js';
 import type { Ctx } from '../context.js';
-import { UsageError } from '../context.js';
+import { UsageError, intOption } from '../context.js';
 import { ago } from '../dates.js';
 import { asText, contentText, localTime, outputText, shortPath, sourceText } from '../format.js';
 import type { CliIO, Style } from '../io.js';
@@ -17,6 +17,7 @@ interface ShowFlags {
   json?: boolean;
   raw?: boolean;
   full?: boolean;
+  at?: string;
 }
 
 /** Lines of a tool call's arguments, a tool output or a reasoning summary shown without --full. */
@@ -43,9 +44,14 @@ export function registerShow(program: Command, ctx: Ctx): void {
       'the lines as stored, byte for byte: NOT made safe for a terminal (control characters are sent as they are)',
     )
     .option('--full', 'tool calls, outputs and reasoning in full (default: the first lines, cut)')
+    .option('--at <line>', 'start at this line of the file (the line `rollouts search` prints)')
     .action(async (arg: string, flags: ShowFlags) => {
       const { io, style } = ctx;
       if (flags.json && flags.raw) throw new UsageError('show', '--json and --raw cannot be used together');
+      if (flags.at !== undefined && flags.raw) {
+        throw new UsageError('show', '--at and --raw cannot be used together');
+      }
+      const at = intOption('show', '--at', flags.at) ?? 1;
       const { path: file } = await resolveSession(arg, flags.home, io);
       if (flags.raw) {
         // Decoded across read edges (a character split between two reads stays whole), and
@@ -81,13 +87,16 @@ export function registerShow(program: Command, ctx: Ctx): void {
         }
       })();
       if (flags.json) {
-        for await (const batch of entries) for (const e of batch) io.stdout.write(jsonLine(e.value));
+        for await (const batch of entries) {
+          for (const e of batch) if (e.line >= at) io.stdout.write(jsonLine(e.value));
+        }
         return;
       }
       let sawMeta = false;
       let id = '';
       let updated = '';
       const full = flags.full ?? false;
+      let before = 0;
       for await (const batch of entries) {
         for (const { line: n, value } of batch) {
           if (!sawMeta && value.type === 'session_meta') {
@@ -97,8 +106,21 @@ export function registerShow(program: Command, ctx: Ctx): void {
             continue;
           }
           updated = value.timestamp;
+          if (n < at) {
+            before++;
+            continue;
+          }
+          if (before > 0) {
+            io.stdout.write(
+              `${style.dim(`… ${before} ${before === 1 ? 'line' : 'lines'} before line ${at} not shown`)}\n\n`,
+            );
+            before = 0;
+          }
           render(io, value, n, style, full, warn);
         }
+      }
+      if (before > 0) {
+        io.stderr.write(`the session has no line ${at} (it has ${before + 1} lines)\n`);
       }
       // Snapshots the hook took while a writer held the session are linked only by their store.
       const extra = await storeOnlySnapshotLines(id, file, style);
