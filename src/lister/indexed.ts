@@ -15,6 +15,9 @@ import { toSummary } from './summary.js';
 import { inspectFile, nameMatch } from './texts.js';
 import type { SearchMatch, SessionPage, SessionSummary } from './types.js';
 
+/** How listings were answered in this process (read by tests to see that the index answered). */
+export const indexCounters = { answered: 0, fellBack: 0 };
+
 /** Times a page is asked again after finding a file that changed under it, before the files answer. */
 const MAX_ATTEMPTS = 4;
 
@@ -72,15 +75,19 @@ function toCandidate(o: NormalizedListOptions, r: IndexRow): Candidate {
 export async function listFromIndex(o: NormalizedListOptions): Promise<SessionPage | undefined> {
   if (!o.index || o.walkOptions) return undefined;
   const store = acquireIndex(o.home, { create: true });
-  if (store === undefined) return undefined;
-  try {
-    await reconcile(store, reconcileOptions(o));
-    return await pageFromIndex(store, o);
-  } catch (error) {
-    if (o.signal?.aborted) throw error;
-    indexFailed(o.home, error);
-    return undefined;
+  let page: SessionPage | undefined;
+  if (store !== undefined) {
+    try {
+      await reconcile(store, reconcileOptions(o));
+      page = await pageFromIndex(store, o);
+    } catch (error) {
+      if (o.signal?.aborted) throw error;
+      indexFailed(o.home, error);
+    }
   }
+  if (page === undefined) indexCounters.fellBack++;
+  else indexCounters.answered++;
+  return page;
 }
 
 async function pageFromIndex(store: IndexStore, o: NormalizedListOptions): Promise<SessionPage | undefined> {
