@@ -94,13 +94,16 @@ const toRow = (r: RawRow): IndexRow => ({ ...r, archived: r.archived === 1, comp
 export function queryIndex(store: IndexStore, q: IndexQuery): IndexRow[] {
   const { where, params } = filters(q, { withSources: true });
   if (q.order === 'relevance' && q.search !== undefined) {
-    const rank =
+    // bm25() cannot feed an aggregate directly: each message is ranked first (materialized, so the
+    // planner does not fold it into the aggregate), then each file by its best message.
+    const ctes =
       codePoints(q.search) < TRIGRAM
-        ? 'SELECT fid, 0 AS score FROM msgs WHERE rl_contains(text, ?) GROUP BY fid'
-        : 'SELECT m.fid AS fid, min(bm25(msg_fts)) AS score FROM msg_fts JOIN msgs m ON m.mid = msg_fts.rowid ' +
-          'WHERE msg_fts MATCH ? AND rl_contains(m.text, ?) GROUP BY m.fid';
+        ? 'hits AS MATERIALIZED (SELECT fid, 0 AS score FROM msgs WHERE rl_contains(text, ?) GROUP BY fid)'
+        : 'ranked AS MATERIALIZED (SELECT rowid AS mid, bm25(msg_fts) AS score FROM msg_fts WHERE msg_fts MATCH ?), ' +
+          'hits AS MATERIALIZED (SELECT m.fid AS fid, min(r.score) AS score FROM ranked r JOIN msgs m ' +
+          'ON m.mid = r.mid WHERE rl_contains(m.text, ?) GROUP BY m.fid)';
     const sql =
-      `WITH hits AS (${rank}) SELECT ${COLUMNS} FROM files f LEFT JOIN hits h ON h.fid = f.fid ` +
+      `WITH ${ctes} SELECT ${COLUMNS} FROM files f LEFT JOIN hits h ON h.fid = f.fid ` +
       `WHERE ${where.join(' AND ')} ORDER BY coalesce(h.score, 0) ASC, f.created DESC, f.kid DESC LIMIT ? OFFSET ?`;
     const rows = store.stmt(sql).all(...matchingFiles(q.search).params, ...params, q.limit, q.offset ?? 0);
     return (rows as RawRow[]).map(toRow);
