@@ -158,7 +158,8 @@ async function pageFromIndex(store: IndexStore, o: NormalizedListOptions): Promi
     return {
       sessions,
       nextCursor,
-      scannedFiles: page.length,
+      // What was examined: the page and the one after it (stat'ed, to know there is a next page).
+      scannedFiles: rows.length,
       skippedFiles: 0,
       reachedScanCap: false,
       filteredBySource: countHiddenBySource(

@@ -244,7 +244,10 @@ export interface SessionPage {
   sessions: SessionSummary[];
   /** Pass as `cursor` for the next page; `null` when nothing follows. */
   nextCursor: string | null;
-  /** Rollout files opened (heads read) by this call. */
+  /**
+   * Rollout files opened (heads read) by this call; with the session index, the sessions examined:
+   * the page's, plus the one after it that tells a next page exists.
+   */
   scannedFiles: number;
   /** Files and folders left out by this call (each also reported to `onSkip`). */
   skippedFiles: number;

@@ -77,6 +77,8 @@ class ChangeSet {
   folderUpdates: StoredFolder[] = [];
   foldersListed = 0;
   clearDirty: string[] = [];
+  /** Files read again only because they are recent (their stat is unchanged): not stale. */
+  rechecks = 0;
 
   constructor(
     private readonly store: IndexStore,
@@ -122,7 +124,10 @@ class ChangeSet {
         if (old !== undefined) this.toDrop.add(c.path);
         continue;
       }
-      if (old !== undefined && old.racy === 0 && same(old, statOf(st))) continue;
+      if (old !== undefined && same(old, statOf(st))) {
+        if (old.racy === 0) continue;
+        this.rechecks++;
+      }
       this.toRead.set(c.path, {
         path: c.path,
         folder: dir,
@@ -155,10 +160,11 @@ class ChangeSet {
       return;
     }
     const s = statOf(st);
-    if (f.racy === 0 && same(f, s)) return;
-    if (f.racy !== 0 && same(f, s) && !this.racy(s)) {
-      // Unchanged and now old enough to trust: re-read once more so that a change within the
-      // racy tick is not missed, then it is stored as settled.
+    if (same(f, s)) {
+      if (f.racy === 0) return;
+      // Unchanged but stored while recent: read again, so a change within the same timestamp tick
+      // is not missed; once old enough it is stored as settled.
+      this.rechecks++;
     }
     this.toRead.set(f.path, {
       path: f.path,
@@ -295,7 +301,7 @@ export async function reconcile(store: IndexStore, options: ReconcileOptions): P
   if (fullDue) for (const f of store.allFiles()) set.checkFile(f);
   options.signal?.throwIfAborted();
   if (options.dryRun === true) {
-    return { read: set.toRead.size, removed: set.toDrop.size, folders: set.foldersListed };
+    return { read: set.toRead.size - set.rechecks, removed: set.toDrop.size, folders: set.foldersListed };
   }
 
   if (set.empty && !fullDue) return { read: 0, removed: 0, folders: set.foldersListed };
