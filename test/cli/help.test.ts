@@ -23,6 +23,8 @@ describe('help and version', () => {
 
       Commands:
         ls [options]                     list sessions, newest first, a page at a time
+        search [options] <text>          find sessions whose user or assistant
+                                         messages (or name) contain TEXT
         show [options] <session>         print a session as a readable transcript
         validate [options] [files...]    check rollout files against the format;
                                          prints every problem as file:line: message
@@ -47,6 +49,8 @@ describe('help and version', () => {
         push [options] [workspace]       push snapshots to an archive remote as
                                          annotated tags (tags already there are
                                          skipped)
+        index [options]                  show the session index (search and fast
+                                         listings), or bring it up to date
         help [command]                   show help for a command
       "
     `);
@@ -80,7 +84,8 @@ describe('help and version', () => {
                            12h, yesterday)
         --until <date>     created at or before (a bare date or today includes the
                            whole day)
-        --search <text>    case-insensitive text in the preview or name
+        --search <text>    case-insensitive text in any user or assistant message, or
+                           the name
         --archived         list archived sessions instead of live ones
         --all-sources      sessions from every source (exec, mcp, sub-agents, …)
         --width <n>        cut rows to n columns (default: the terminal's; a pipe is
@@ -110,6 +115,8 @@ describe('help and version', () => {
                       (control characters are sent as they are)
         --full        tool calls, outputs and reasoning in full (default: the first
                       lines, cut)
+        --at <line>   start at this line of the file (the line \`rollouts search\`
+                      prints)
         -h, --help    show help
       "
     `);
