@@ -28,7 +28,7 @@ export async function scanTexts(
     )) {
       for (const entry of batch) {
         const text = searchableText(entry.value);
-        if (text !== undefined && visit(entry.line, text) === true) return;
+        if (text !== undefined && visit(entry.line, text)) return;
       }
     }
   } catch (error) {
