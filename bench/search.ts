@@ -214,6 +214,7 @@ export default async function search(args: string[]): Promise<void> {
       const page = await listSessions(o);
       const ms = await bestOf(5, () => listSessions(o));
       rows.push({ size, case: name, ms, hits: `${page.sessions.length}${page.nextCursor ? '+' : ''}` });
+      console.log(`  ${size}  ${name}: ${ms.toFixed(1)} ms`);
     }
 
     // One incremental update: a line appended to an old session under its writer lock (as the
