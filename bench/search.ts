@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- search [sizes…] [--no-codex]`: the session index on the generated search homes
+ * `npm run bench -- search [sizes…] [--no-codex] [--no-rebuild]`: the session index on the generated search homes
  * (bench/gen-home.ts, variant `search`: 10k and 100k sessions by default; made once under
  * bench/.data/, reused after; the 100k home takes minutes to generate the first time).
  *
@@ -20,6 +20,7 @@ import {
   listSessions,
   rebuildSessionIndex,
   sessionIndexStatus,
+  updateSessionIndex,
   type ListSessionsOptions,
 } from '../src/index.js';
 import { acquireSessionLock } from '../src/files/session-lock.js';
@@ -150,6 +151,8 @@ async function codexRows(size: number, home: string, ours: string[], rows: Row[]
 
 export default async function search(args: string[]): Promise<void> {
   const withCodex = !args.includes('--no-codex');
+  // --no-rebuild: keep an index built by an earlier run (its build row then shows the catch-up).
+  const rebuild = !args.includes('--no-rebuild');
   const sizes = args.filter((a) => !a.startsWith('--')).map(Number);
   if (sizes.length === 0) sizes.push(10_000, 100_000);
   const rows: Row[] = [];
@@ -166,7 +169,7 @@ export default async function search(args: string[]): Promise<void> {
     // Cold: the index deleted, one rebuild.
     let lastShown = 0;
     const build = await timed(() =>
-      rebuildSessionIndex({
+      (rebuild ? rebuildSessionIndex : updateSessionIndex)({
         home,
         onProgress: ({ done, total }) => {
           if (done - lastShown >= 10_000 || done === total) {
