@@ -5,7 +5,8 @@
  * reasoning, tool calls and answers up to the size. Half the sessions are filed the Codex CLI way,
  * in local time (UTC−8), the rest in UTC; 5 % have no user message; 5 % were resumed long after
  * they began (mtime months later); one in ten has a name in `session_index.jsonl`. Deterministic; a
- * finished home is marked and reused.
+ * finished home is marked and reused. The `search` variant (bench/search.ts) is the same home with
+ * "task number N: " before each first message and one session in 5000 in a rare folder.
  */
 import {
   appendFileSync,
@@ -26,6 +27,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const DONE = '.generated-v2';
 const END = Date.UTC(2026, 10, 1);
 const SPAN = 3 * 365 * 24 * 3_600_000;
+/** Distinct task numbers of the search homes. */
+export const TASKS = 9091;
 
 const WORDS =
   'the parser lister cursor session folder page rollout fix add test refactor error path file home slow fast'.split(
@@ -41,10 +44,18 @@ function sentence(r: () => number, n: number): string {
 }
 
 /** The text of one generated rollout of about `size` bytes. */
-function rolloutText(r: () => number, id: string, t: number, size: number, withUser: boolean): string {
+function rolloutText(
+  r: () => number,
+  id: string,
+  t: number,
+  size: number,
+  withUser: boolean,
+  task?: { n: number; rare: boolean },
+): string {
   const ts = new Date(t).toISOString();
   const line = (type: string, payload: unknown): string => JSON.stringify({ timestamp: ts, type, payload });
-  const cwd = `/home/dev/project-${Math.floor(r() * 20)}`;
+  let cwd = `/home/dev/project-${Math.floor(r() * 20)}`;
+  if (task?.rare) cwd = '/home/dev/rare-project';
   const lines = [
     line('session_meta', {
       id,
@@ -77,7 +88,8 @@ function rolloutText(r: () => number, id: string, t: number, size: number, withU
     line('turn_context', { cwd, approval_policy: 'on-request', model: 'gpt-5-codex', effort: 'medium' }),
   ];
   if (withUser) {
-    const msg = sentence(r, 8 + Math.floor(r() * 30));
+    const words = sentence(r, 8 + Math.floor(r() * 30));
+    const msg = task === undefined ? words : `task number ${task.n}: ${words}`;
     lines.push(
       line('response_item', { type: 'message', role: 'user', content: [{ type: 'input_text', text: msg }] }),
     );
@@ -123,8 +135,9 @@ function rolloutText(r: () => number, id: string, t: number, size: number, withU
 export function generateHome(
   count: number,
   log: (msg: string) => void = () => undefined,
+  variant: 'lister' | 'search' = 'lister',
 ): { home: string; bytes: number } {
-  const home = path.join(here, '.data', `lister-home-${count}`);
+  const home = path.join(here, '.data', `${variant}-home-${count}`);
   const marker = path.join(home, DONE);
   if (existsSync(marker))
     return { home, bytes: Number((JSON.parse(readFileSync(marker, 'utf8')) as { bytes: number }).bytes) };
@@ -144,7 +157,10 @@ export function generateHome(
       made.add(dir);
     }
     const size = Math.round(2048 * Math.pow(25, r()));
-    const text = rolloutText(r, id, t, size, r() >= 0.05);
+    // The search homes: "task number <i mod 9091>" opens each first message (11 sessions share a
+    // number at 100k), and one session in 5000 works in a rare folder.
+    const task = variant === 'search' ? { n: i % TASKS, rare: i % 5000 === 1234 } : undefined;
+    const text = rolloutText(r, id, t, size, r() >= 0.05, task);
     const file = path.join(dir, rolloutFileName(local, id));
     writeFileSync(file, text);
     if (i % 10 === 0)

@@ -4,7 +4,7 @@
  * batches. A second baseline serializes each item on its way into the batch (the least any JSONL
  * writer must do), to show how much of the gap is JSON itself.
  */
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -150,6 +150,7 @@ async function recordAll(
   home: string,
   items: readonly RecordItem[],
 ): Promise<{ ms: number; writes: number }> {
+  mkdirSync(home, { recursive: true });
   const rec = await RolloutRecorder.create({ cwd: home, home, git: false, durability: 'flush' });
   const t0 = performance.now();
   for (let i = 0; i < items.length; i++) {

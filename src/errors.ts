@@ -28,7 +28,8 @@ export type RolloutErrorCode =
   | 'E_REWIND_FAILED'
   | 'E_NO_MESSAGE'
   | 'E_NOTHING_TO_UNDO'
-  | 'E_REMOTE';
+  | 'E_REMOTE'
+  | 'E_INDEX';
 
 /**
  * Base class of every error thrown on purpose by agent-rollouts.

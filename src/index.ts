@@ -106,7 +106,13 @@ export type {
   ListSessionsOptions,
   SessionPage,
   FindSessionOptions,
+  SearchMatch,
+  SessionIndexProgress,
 } from './lister/types.js';
+
+// session index
+export { sessionIndexStatus, updateSessionIndex, rebuildSessionIndex } from './lister/session-index.js';
+export type { SessionIndexOptions, SessionIndexStatus } from './lister/session-index.js';
 
 // session operations
 export { archiveSession, unarchiveSession } from './sessions/archive.js';

@@ -118,6 +118,32 @@ const YEAR_RE = /^\d{4}$/;
 const MONTH_RE = /^(0[1-9]|1[0-2])$/;
 const DAY_RE = /^(0[1-9]|[12]\d|3[01])$/;
 
+/** The pattern a date folder's name must match, by depth below `sessions/` (year, month, day). */
+export const DATE_FOLDER_NAMES: readonly RegExp[] = [YEAR_RE, MONTH_RE, DAY_RE];
+
+/**
+ * The window `[lo, hi)` of creation instants a date folder (`[year]`, `[year, month]` or
+ * `[year, month, day]`) can hold, the local-time slack included; undefined for a day that does
+ * not exist.
+ */
+export function dateFolderWindow(parts: readonly number[]): { lo: number; hi: number } | undefined {
+  const [y, m = 1, d = 1] = parts as [number, number?, number?];
+  let start: number;
+  let end: number;
+  if (parts.length === 1) {
+    start = Date.UTC(y, 0, 1);
+    end = Date.UTC(y + 1, 0, 1);
+  } else if (parts.length === 2) {
+    start = Date.UTC(y, m - 1, 1);
+    end = Date.UTC(y, m, 1);
+  } else {
+    start = Date.UTC(y, m - 1, d);
+    end = start + DAY_MS;
+    if (new Date(start).getUTCDate() !== d) return undefined;
+  }
+  return { lo: start - LOCAL_TIME_SLACK_MS, hi: end + LOCAL_TIME_SLACK_MS };
+}
+
 /** A cheap test on a file name, before it is parsed; names it refuses are passed over silently. */
 export type NameFilter = (name: string) => boolean;
 
@@ -269,29 +295,17 @@ export class DateTreeWalker {
         continue;
       }
       const parts = [...node.parts, Number(entry.name)];
-      const [y, m = 1, d = 1] = parts as [number, number?, number?];
-      let start: number;
-      let end: number;
-      if (node.level === 0) {
-        start = Date.UTC(y, 0, 1);
-        end = Date.UTC(y + 1, 0, 1);
-      } else if (node.level === 1) {
-        start = Date.UTC(y, m - 1, 1);
-        end = Date.UTC(y, m, 1);
-      } else {
-        start = Date.UTC(y, m - 1, d);
-        end = start + DAY_MS;
-        if (new Date(start).getUTCDate() !== d) {
-          this.ctx.skip(full, 'unrecognized-name');
-          continue;
-        }
+      const window = dateFolderWindow(parts);
+      if (window === undefined) {
+        this.ctx.skip(full, 'unrecognized-name');
+        continue;
       }
       this.add({
         dir: full,
         level: (node.level + 1) as 1 | 2 | 3,
         parts,
-        lo: start - LOCAL_TIME_SLACK_MS,
-        hi: end + LOCAL_TIME_SLACK_MS,
+        lo: window.lo,
+        hi: window.hi,
       });
     }
     return [];

@@ -12,18 +12,21 @@ export interface CursorKey {
   id: string;
 }
 
-const CURSOR_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([^|]+?)(\|updated)?$/;
+const CURSOR_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([^|]+?)(\|updated|\|relevance)?$/;
 
 /** The orders a cursor can belong to. */
-export type CursorOrder = 'created' | 'updated';
+export type CursorOrder = 'created' | 'updated' | 'relevance';
 
 /**
  * The cursor for "strictly after `key`": `<RFC 3339 UTC with milliseconds>|<id>`, the shape the
  * Codex app-server uses, for the created order; the updated order's cursors end in `|updated`, so
- * a cursor given to the other order is refused instead of silently skipping sessions.
+ * a cursor given to the other order is refused instead of silently skipping sessions. The
+ * relevance order's end in `|relevance`, and their time is the count of hits already given
+ * (milliseconds after the epoch), the ranking having no instant.
  */
 export function encodeCursor(key: CursorKey, order: CursorOrder = 'created'): string {
-  return `${new Date(key.time).toISOString()}|${key.id.toLowerCase()}${order === 'updated' ? '|updated' : ''}`;
+  const tag = order === 'created' ? '' : `|${order}`;
+  return `${new Date(key.time).toISOString()}|${key.id.toLowerCase()}${tag}`;
 }
 
 /**
@@ -36,7 +39,7 @@ export function decodeCursor(cursor: string, order: CursorOrder = 'created'): Cu
   if (!m)
     throw new InvalidCursorError(cursor, 'expected "<RFC 3339 UTC time with milliseconds>|<session id>"');
   const [, iso, id, tag] = m as unknown as [string, string, string, string | undefined];
-  const made: CursorOrder = tag === undefined ? 'created' : 'updated';
+  const made: CursorOrder = tag === undefined ? 'created' : tag === '|updated' ? 'updated' : 'relevance';
   if (made !== order) {
     throw new InvalidCursorError(
       cursor,

@@ -2,7 +2,9 @@ import { lstatSync, statSync } from 'node:fs';
 import { hasErrno } from '../errors.js';
 import { compareKeys, encodeCursor, type CursorKey } from '../format/cursor.js';
 import { assertHomeFolder, homePaths } from '../files/layout.js';
-import { metaFilterOf, matchesSearch, sourceLabel, sourceMatches } from './filters.js';
+import { metaFilterOf, sourceLabel, sourceMatches } from './filters.js';
+import { listFromIndex } from './indexed.js';
+import { findTextMatch, nameMatch } from './texts.js';
 import { readHead } from './head.js';
 import { Heap } from './heap.js';
 import { LazyThreadNames } from './names.js';
@@ -15,7 +17,13 @@ import {
   readRolloutFolder,
   type Candidate,
 } from '../files/traverse.js';
-import type { IterateSessionsOptions, ListSessionsOptions, SessionPage, SessionSummary } from './types.js';
+import type {
+  IterateSessionsOptions,
+  ListSessionsOptions,
+  SearchMatch,
+  SessionPage,
+  SessionSummary,
+} from './types.js';
 
 /** Heads read at once: hides file latency without reading far past what a page needs. */
 const HEAD_CONCURRENCY = 8;
@@ -170,12 +178,19 @@ async function* summaries(
         const { head } = result;
         if (head.userMessage === undefined && !o.includeEmpty) continue;
         const name = await names.get(c.id);
-        if (!matchesSearch(o.search, head.userMessage?.text ?? null, name)) continue;
+        let match: SearchMatch | undefined;
+        if (o.search !== undefined) {
+          match =
+            (await findTextMatch(c.path, c.compressed, o.search, o.signal)) ?? nameMatch(name, o.search);
+          if (match === undefined) continue;
+        }
         if (!sourceMatches(o.sources, head.meta.source)) {
           run.hiddenBySource?.push(sourceLabel(head.meta.source) ?? '');
           continue;
         }
-        yield { summary: toSummary(c, head, name), key: c.key };
+        const summary = toSummary(c, head, name);
+        if (match !== undefined) summary.match = match;
+        yield { summary, key: c.key };
       }
     }
   } finally {
@@ -209,8 +224,53 @@ async function* summaries(
  * @public
  */
 export async function listSessions(options: ListSessionsOptions = {}): Promise<SessionPage> {
-  const o = normalizeListOptions(options, { scanCap: DEFAULT_SCAN_CAP });
+  const o = normalizeListOptions(options, { scanCap: searchScanCap(options) });
   assertHomeFolder(o.home, 'list the sessions of');
+  const indexed = await listFromIndex(o);
+  if (indexed !== undefined) return indexed;
+  if (o.sortKey === 'relevance') return walkRanked(o);
+  return walkPage(o);
+}
+
+/** A search reads every file without the index, so no default cap may cut it short. */
+function searchScanCap(options: ListSessionsOptions): number {
+  return options.search !== undefined && options.search !== '' ? Infinity : DEFAULT_SCAN_CAP;
+}
+
+/**
+ * The relevance order without the index: the hits in created order, its cursor counting the hits
+ * already given.
+ */
+async function walkRanked(o: NormalizedListOptions): Promise<SessionPage> {
+  const skip = o.cursor?.time ?? 0;
+  const run = newRun({ ...o, sortKey: 'created', cursor: undefined }, undefined);
+  const sessions: SessionSummary[] = [];
+  let seen = 0;
+  let more = false;
+  for await (const { summary } of summaries(run, () => HEAD_CONCURRENCY)) {
+    if (seen++ < skip) continue;
+    if (sessions.length === o.pageSize) {
+      more = true;
+      break;
+    }
+    sessions.push(summary);
+  }
+  const last = sessions.at(-1);
+  return {
+    sessions,
+    nextCursor:
+      more && last !== undefined
+        ? encodeCursor({ time: skip + sessions.length, id: last.id.toLowerCase() }, 'relevance')
+        : null,
+    scannedFiles: run.ctx.opened,
+    skippedFiles: run.ctx.skipped,
+    reachedScanCap: run.ctx.reachedScanCap,
+    filteredBySource: {},
+  };
+}
+
+/** One page by walking the files (no index, or the index could not answer). */
+async function walkPage(o: NormalizedListOptions): Promise<SessionPage> {
   const hidden: string[] = [];
   const run = newRun(o, hidden);
   const sessions: SessionSummary[] = [];
@@ -264,6 +324,19 @@ function countLabels(labels: readonly string[]): Record<string, number> {
 export async function* iterateSessions(options: IterateSessionsOptions = {}): AsyncGenerator<SessionSummary> {
   const o = normalizeListOptions(options, { scanCap: Infinity });
   assertHomeFolder(o.home, 'list the sessions of');
+  if (o.sortKey === 'relevance' || (o.index && !o.walkOptions)) {
+    // Through the index (or its fallback) page by page: the same engine as listSessions.
+    let cursor: string | null = options.cursor ?? null;
+    for (;;) {
+      const page: SessionPage = await listSessions({ ...options, pageSize: ITERATE_PAGE, cursor });
+      for (const s of page.sessions) yield s;
+      if (page.nextCursor === null) return;
+      cursor = page.nextCursor;
+    }
+  }
   const run = newRun(o, undefined);
   for await (const { summary } of summaries(run, () => HEAD_CONCURRENCY)) yield summary;
 }
+
+/** Sessions per page when iterating through the index. */
+const ITERATE_PAGE = 100;

@@ -3,14 +3,14 @@ import { invalidArgument } from '../errors.js';
 import { decodeCursor, type CursorKey } from '../format/cursor.js';
 import { resolveHome } from '../files/layout.js';
 import type { SkipHandler } from '../files/skip.js';
-import type { IterateSessionsOptions } from './types.js';
+import type { IterateSessionsOptions, SessionIndexProgress } from './types.js';
 
 /** Options with defaults applied and values checked, shared by every listing entry point. */
 export interface NormalizedListOptions {
   home: string;
   pageSize: number;
   cursor: CursorKey | undefined;
-  sortKey: 'created' | 'updated';
+  sortKey: 'created' | 'updated' | 'relevance';
   sources: ReadonlySet<string> | undefined;
   modelProviders: ReadonlySet<string> | undefined;
   defaultProvider: string;
@@ -25,6 +25,11 @@ export interface NormalizedListOptions {
   scanCap: number;
   signal: AbortSignal | undefined;
   onSkip: SkipHandler | undefined;
+  /** Whether the session index may answer. */
+  index: boolean;
+  /** The caller set `scanCap` or `maxHeadBytes`, which only a file walk honours. */
+  walkOptions: boolean;
+  onIndexProgress: ((p: SessionIndexProgress) => void) | undefined;
 }
 
 export const DEFAULT_PAGE_SIZE = 25;
@@ -73,9 +78,17 @@ export function normalizeListOptions(
 ): NormalizedListOptions {
   const o = options ?? {};
   const sortKey = o.sortKey ?? 'created';
-  if (sortKey !== 'created' && sortKey !== 'updated') {
-    throw invalidArgument(`sortKey must be 'created' or 'updated', got ${JSON.stringify(sortKey)}`);
+  if (sortKey !== 'created' && sortKey !== 'updated' && sortKey !== 'relevance') {
+    throw invalidArgument(
+      `sortKey must be 'created', 'updated' or 'relevance', got ${JSON.stringify(sortKey)}`,
+    );
   }
+  if (sortKey === 'relevance' && (o.search === undefined || o.search === '')) {
+    throw invalidArgument("sortKey 'relevance' needs search: without a search term nothing is ranked");
+  }
+  if (o.index !== undefined && typeof o.index !== 'boolean') throw invalidArgument('index must be a boolean');
+  if (o.onIndexProgress !== undefined && typeof o.onIndexProgress !== 'function')
+    throw invalidArgument('onIndexProgress must be a function');
   const since = instant('since', o.since);
   const until = instant('until', o.until);
   if (since !== undefined && until !== undefined && since > until) {
@@ -110,5 +123,8 @@ export function normalizeListOptions(
     scanCap: positiveInt('scanCap', o.scanCap, defaults.scanCap, true),
     signal: o.signal,
     onSkip: o.onSkip,
+    index: o.index ?? true,
+    walkOptions: o.scanCap !== undefined || o.maxHeadBytes !== undefined || o.onSkip !== undefined,
+    onIndexProgress: o.onIndexProgress,
   };
 }

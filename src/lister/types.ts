@@ -50,6 +50,40 @@ export interface SessionSummary {
    * `session_meta` first. Unparsable lines are left out.
    */
   head: RolloutLine[];
+  /**
+   * Where a `search` matched: present on the summaries of a listing with `search`, absent
+   * otherwise.
+   */
+  match?: SearchMatch;
+}
+
+/**
+ * Where a search term was found in a session: the first user or assistant message containing it,
+ * else the thread name.
+ * @public
+ */
+export interface SearchMatch {
+  /**
+   * An excerpt around the first occurrence, whitespace runs shown as one space: up to 48
+   * characters before it, 96 in all, `…` where the text was cut (the Codex CLI's excerpt style).
+   */
+  snippet: string;
+  /**
+   * The 1-based line of the rollout holding the message (what `rollouts show --at` takes); `null`
+   * when only the thread name matched.
+   */
+  line: number | null;
+}
+
+/**
+ * How far a session-index build or reconcile has come.
+ * @public
+ */
+export interface SessionIndexProgress {
+  /** Files read so far. */
+  done: number;
+  /** Files to read in all (new or changed since the index last saw them). */
+  total: number;
 }
 
 /**
@@ -77,9 +111,16 @@ export interface IterateSessionsOptions {
    * `scanCap` directory entries (newest folders first): about 0.7 s per 100 000 sessions on a warm
    * cache when uncapped. A session written to while paging moves to the front, so later pages do
    * not return it (the order it is paged in has changed under it).
+   *
+   * `'relevance'`: with `search`, best match first by SQLite FTS5's bm25 over the matching
+   * messages (name-only hits last), ties newest first. Needs the session index; without it (index
+   * off, SQLite addon missing) the hits come in `'created'` order. Its cursors are positions in
+   * the ranking, so a page after an index change may repeat or skip a hit.
+   *
+   * With the session index (the default), every order costs the same: the index answers in order.
    * @defaultValue `'created'`
    */
-  sortKey?: 'created' | 'updated';
+  sortKey?: 'created' | 'updated' | 'relevance';
   /**
    * Keep sessions whose `source` is one of these (exact match; a sub-agent source object matches by
    * its key, such as `"subagent"`). A `session_meta` without a `source` field counts as `"vscode"`,
@@ -118,10 +159,29 @@ export interface IterateSessionsOptions {
    */
   until?: Date | string | number;
   /**
-   * Keep sessions whose first user message or name contains this text, ignoring case.
+   * Keep sessions in which some user or assistant message, or the thread name, contains this
+   * text: literally (no query syntax), ignoring case, as the Codex CLI's search does. Each summary
+   * then carries {@link SessionSummary.match}. A search is never cut short by `scanCap`: without
+   * the index, every file is read whole; with it, the index answers.
    * @defaultValue no search
    */
   search?: string;
+  /**
+   * Use the session index (`<home>/agent-rollouts/session-index.sqlite`, created on first use):
+   * a cache of the files, reconciled with them before each listing, so the answer is always the
+   * file walk's. `false` always walks the files. The files are walked anyway when the index cannot
+   * be used (SQLite addon not built, index unwritable and behind, locked, corrupt and undeletable),
+   * and when `maxHeadBytes`, an explicit `scanCap` or `onSkip` is given (they shape or watch a
+   * file walk).
+   * @defaultValue `true`
+   */
+  index?: boolean;
+  /**
+   * Told how a build or catch-up of the session index progresses (a first listing of a big home
+   * reads every file once).
+   * @defaultValue none
+   */
+  onIndexProgress?: (progress: SessionIndexProgress) => void;
   /**
    * List `archived_sessions/` instead of `sessions/`.
    * @defaultValue `false`
@@ -184,7 +244,10 @@ export interface SessionPage {
   sessions: SessionSummary[];
   /** Pass as `cursor` for the next page; `null` when nothing follows. */
   nextCursor: string | null;
-  /** Rollout files opened (heads read) by this call. */
+  /**
+   * Rollout files opened (heads read) by this call; with the session index, the sessions examined:
+   * the page's, plus the one after it that tells a next page exists.
+   */
   scannedFiles: number;
   /** Files and folders left out by this call (each also reported to `onSkip`). */
   skippedFiles: number;

@@ -34,6 +34,7 @@ import type {
   UndoRewindResult,
 } from './rewind-types.js';
 import type { RewindResult } from '../snapshot/types.js';
+import { noteWritten } from '../search-index/notes.js';
 
 /**
  * Options of {@link RolloutRecorder.recordUserMessage}.
@@ -265,6 +266,9 @@ export class RolloutRecorder {
           durability: o.durability,
           maxQueuedBytes: o.maxQueuedBytes,
           create: true,
+          onWritten: () => {
+            noteWritten(o.home, file);
+          },
         }),
         lock,
         home: o.home,
@@ -345,6 +349,9 @@ export class RolloutRecorder {
           durability: o.durability,
           maxQueuedBytes: o.maxQueuedBytes,
           create: false,
+          onWritten: () => {
+            noteWritten(home, file);
+          },
         }),
         lock,
         home,

@@ -32,6 +32,8 @@ export interface AppendWriterOptions {
   maxQueuedBytes: number;
   /** True for a new session: the file must not exist yet and is created at the first write. */
   create: boolean;
+  /** Called after a flush wrote at least one batch (must be cheap: it runs on the write path). */
+  onWritten?: (() => void) | undefined;
 }
 
 /** Counters read by tests and benchmarks to see the writer's syscalls. */
@@ -77,6 +79,7 @@ export class AppendWriter {
 
   private readonly durability: Durability;
   private readonly maxQueued: number;
+  private readonly onWritten: (() => void) | undefined;
   private fd: number | undefined;
   /** Whether the file exists at its path (created by this writer, or there already). */
   private opened: boolean;
@@ -103,6 +106,7 @@ export class AppendWriter {
     this.path = file;
     this.durability = options.durability;
     this.maxQueued = options.maxQueuedBytes;
+    this.onWritten = options.onWritten;
     this.opened = !options.create;
   }
 
@@ -217,10 +221,14 @@ export class AppendWriter {
   }
 
   private writeQueued(): void {
+    let wrote = false;
     for (;;) {
       if (this.batch === undefined) {
         if (this.staging !== undefined && this.fd !== undefined) this.publish(this.fd);
-        if (!this.fillBatch()) return;
+        if (!this.fillBatch()) {
+          if (wrote) this.onWritten?.();
+          return;
+        }
       }
       const fd = this.open();
       const batch = this.batch!;
@@ -236,6 +244,7 @@ export class AppendWriter {
       }
       this.batch = undefined;
       this.stats.batches++;
+      wrote = true;
     }
   }
 

@@ -25,6 +25,8 @@ describe('help and version', () => {
         ls [options]                     list sessions, newest first, a page at a time
         pick [options]                   choose a session in a full-screen list;
                                          prints its id (or runs --exec with it)
+        search [options] <text>          find sessions whose user or assistant
+                                         messages (or name) contain TEXT
         show [options] <session>         print a session as a readable transcript
         validate [options] [files...]    check rollout files against the format;
                                          prints every problem as file:line: message
@@ -62,6 +64,8 @@ describe('help and version', () => {
                                          rollouts (again: only what is new)
         view [options]                   browse sessions in a web browser: a local
                                          viewer on 127.0.0.1, until Ctrl-C
+        index [options]                  show the session index (search and fast
+                                         listings), or bring it up to date
         help [command]                   show help for a command
       "
     `);
@@ -95,7 +99,8 @@ describe('help and version', () => {
                            12h, yesterday)
         --until <date>     created at or before (a bare date or today includes the
                            whole day)
-        --search <text>    case-insensitive text in the preview or name
+        --search <text>    case-insensitive text in any user or assistant message, or
+                           the name
         --archived         list archived sessions instead of live ones
         --all-sources      sessions from every source (exec, mcp, sub-agents, …)
         --width <n>        cut rows to n columns (default: the terminal's; a pipe is
@@ -169,6 +174,16 @@ describe('help and version', () => {
         --force            replace --out if it exists (never a symbolic link, never
                            inside the home)
         -h, --help         show help
+        --home <dir>  the home to look in (default: $CODEX_HOME or ~/.codex)
+        --json        the parsed lines as JSON Lines, one record per line, its "type"
+                      the line type
+        --raw         the lines as stored, byte for byte: NOT made safe for a terminal
+                      (control characters are sent as they are)
+        --full        tool calls, outputs and reasoning in full (default: the first
+                      lines, cut)
+        --at <line>   start at this line of the file (the line \`rollouts search\`
+                      prints)
+        -h, --help    show help
       "
     `);
   });

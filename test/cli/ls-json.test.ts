@@ -48,7 +48,8 @@ describe('rollouts ls --json', () => {
       {
         type: 'page',
         nextCursor: null,
-        scannedFiles: 1,
+        // The session index answers the search: no file is examined.
+        scannedFiles: 0,
         skippedFiles: 0,
         reachedScanCap: false,
         filteredBySource: {},

@@ -78,14 +78,23 @@ export class AppServerClient {
     );
   }
 
-  /** Starts the app-server on `home` and completes the `initialize` handshake. */
-  static async start(bin: string, options: { home: string; cwd: string }): Promise<AppServerClient> {
-    const proc = startCodex(bin, ['app-server'], { ...options, stdin: 'pipe' });
+  /**
+   * Starts the app-server on `home` and completes the `initialize` handshake (on a big home Codex
+   * fills its state db first, so the benchmark waits longer than the default minute).
+   */
+  static async start(
+    bin: string,
+    options: { home: string; cwd: string; initTimeoutMs?: number },
+  ): Promise<AppServerClient> {
+    const { initTimeoutMs, ...rest } = options;
+    const proc = startCodex(bin, ['app-server'], { ...rest, stdin: 'pipe' });
     const client = new AppServerClient(proc);
     try {
-      await client.request('initialize', {
-        clientInfo: { name: 'agent_rollouts_interop', version: '0.0.0' },
-      });
+      await client.request(
+        'initialize',
+        { clientInfo: { name: 'agent_rollouts_interop', version: '0.0.0' } },
+        initTimeoutMs,
+      );
       client.notify('initialized');
     } catch (error) {
       await client.close();

@@ -10,6 +10,8 @@ import { registerName } from './name.js';
 import { registerPick } from './pick.js';
 import { registerRemote } from './remote.js';
 import { registerRewind } from './rewind.js';
+import { registerSearch } from './search.js';
+import { registerIndex } from './session-index.js';
 import { registerShow } from './show.js';
 import { registerSnapshots } from './snapshots.js';
 import { registerUndo } from './undo.js';
@@ -20,6 +22,7 @@ import { registerView } from './view.js';
 export function registerCommands(program: Command, ctx: Ctx): void {
   registerLs(program, ctx);
   registerPick(program, ctx);
+  registerSearch(program, ctx);
   registerShow(program, ctx);
   registerValidate(program, ctx);
   registerArchive(program, ctx);
@@ -33,4 +36,5 @@ export function registerCommands(program: Command, ctx: Ctx): void {
   registerRemote(program, ctx);
   registerImport(program, ctx);
   registerView(program, ctx);
+  registerIndex(program, ctx);
 }

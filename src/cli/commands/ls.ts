@@ -60,7 +60,7 @@ export function registerLs(program: Command, ctx: Ctx): void {
     .option('--cwd <dir>', 'only sessions whose working folder is this one (repeatable)', collect)
     .option('--since <date>', 'created at or after (2026-11-21, 2026-11-21T10:00Z, 7d, 12h, yesterday)')
     .option('--until <date>', 'created at or before (a bare date or today includes the whole day)')
-    .option('--search <text>', 'case-insensitive text in the preview or name')
+    .option('--search <text>', 'case-insensitive text in any user or assistant message, or the name')
     .option('--archived', 'list archived sessions instead of live ones')
     .option('--all-sources', 'sessions from every source (exec, mcp, sub-agents, …)')
     .option('--width <n>', "cut rows to n columns (default: the terminal's; a pipe is not cut)")

@@ -4,7 +4,7 @@ import { isHarnessWrapper } from '../../format/preview.js';
 import type { RolloutLine } from '../../format/types.js';
 import { readEntries, rolloutText } from '../../reader/stream.js';
 import type { Ctx } from '../context.js';
-import { UsageError } from '../context.js';
+import { UsageError, intOption } from '../context.js';
 import { ago } from '../dates.js';
 import { asText, contentText, localTime, outputText, shortPath, sourceText } from '../format.js';
 import type { CliIO, Style } from '../io.js';
@@ -22,6 +22,7 @@ interface ShowFlags {
   format: 'text' | 'md' | 'html';
   out?: string;
   force?: boolean;
+  at?: string;
 }
 
 /** Lines of a tool call's arguments, a tool output or a reasoning summary shown without --full. */
@@ -58,6 +59,7 @@ export function registerShow(program: Command, ctx: Ctx): void {
     )
     .option('--out <file>', 'with --format md|html: the file to write (default, or -: standard output)')
     .option('--force', 'replace --out if it exists (never a symbolic link, never inside the home)')
+    .option('--at <line>', 'start at this line of the file (the line `rollouts search` prints)')
     .action(async (arg: string, flags: ShowFlags) => {
       const { io, style } = ctx;
       if (flags.json && flags.raw) throw new UsageError('show', '--json and --raw cannot be used together');
@@ -65,6 +67,7 @@ export function registerShow(program: Command, ctx: Ctx): void {
       for (const [name, set] of [
         ['--json', flags.json],
         ['--raw', flags.raw],
+        ['--at', flags.at !== undefined],
       ] as const) {
         if (set && document)
           throw new UsageError('show', `${name} and --format ${flags.format} cannot be used together`);
@@ -74,6 +77,10 @@ export function registerShow(program: Command, ctx: Ctx): void {
           'show',
           `${flags.out !== undefined ? '--out' : '--force'} needs --format md or html`,
         );
+      if (flags.at !== undefined && flags.raw) {
+        throw new UsageError('show', '--at and --raw cannot be used together');
+      }
+      const at = intOption('show', '--at', flags.at) ?? 1;
       const { path: file } = await resolveSession(arg, flags.home, io);
       if (document) {
         await writeDocument(io, file, {
@@ -123,13 +130,16 @@ export function registerShow(program: Command, ctx: Ctx): void {
         }
       })();
       if (flags.json) {
-        for await (const batch of entries) for (const e of batch) io.stdout.write(jsonLine(e.value));
+        for await (const batch of entries) {
+          for (const e of batch) if (e.line >= at) io.stdout.write(jsonLine(e.value));
+        }
         return;
       }
       let sawMeta = false;
       let id = '';
       let updated = '';
       const full = flags.full ?? false;
+      let before = 0;
       for await (const batch of entries) {
         for (const { line: n, value } of batch) {
           if (!sawMeta && value.type === 'session_meta') {
@@ -139,8 +149,21 @@ export function registerShow(program: Command, ctx: Ctx): void {
             continue;
           }
           updated = value.timestamp;
+          if (n < at) {
+            before++;
+            continue;
+          }
+          if (before > 0) {
+            io.stdout.write(
+              `${style.dim(`… ${before} ${before === 1 ? 'line' : 'lines'} before line ${at} not shown`)}\n\n`,
+            );
+            before = 0;
+          }
           render(io, value, n, style, full, warn);
         }
+      }
+      if (before > 0) {
+        io.stderr.write(`the session has no line ${at} (it has ${before + 1} lines)\n`);
       }
       // Snapshots the hook took while a writer held the session are linked only by their store.
       const extra = await storeOnlySnapshotLines(id, file, style);

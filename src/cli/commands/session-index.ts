@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import { rebuildSessionIndex, sessionIndexStatus, updateSessionIndex } from '../../lister/session-index.js';
+import type { SessionIndexStatus } from '../../lister/session-index.js';
+import type { SessionIndexProgress } from '../../lister/types.js';
+import type { Ctx } from '../context.js';
+import { UsageError, existingHome } from '../context.js';
+import { progress } from '../io.js';
+import { jsonLine } from '../json-lines.js';
+import { safeLine } from '../terminal-text.js';
+
+interface IndexFlags {
+  home?: string;
+  rebuild?: boolean;
+  update?: boolean;
+  json?: boolean;
+}
+
+const BAR_CELLS = 30;
+
+/** A progress callback drawing `indexing ██████░░░░ 1234 / 5678 files` on a terminal's stderr. */
+export function indexBar(bar: { update(text: string): void }): (p: SessionIndexProgress) => void {
+  let last = -1;
+  return ({ done, total }) => {
+    if (total === 0) return;
+    const filled = Math.round((done / total) * BAR_CELLS);
+    // Redrawn when the bar or the count moves visibly, not for every file.
+    const step = Math.floor((done / total) * 200);
+    if (step === last && done !== total) return;
+    last = step;
+    bar.update(`indexing ${'█'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)} ${done} / ${total} files`);
+  };
+}
+
+const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+
+function statusText(s: SessionIndexStatus): string {
+  const rows: [string, string][] = [['index', safeLine(s.path)]];
+  if (!s.usable) {
+    rows.push(['state', s.exists ? 'not usable' : 'absent']);
+    if (s.reason) rows.push(['reason', safeLine(s.reason)]);
+    rows.push(['listings', 'read the files']);
+  } else {
+    rows.push(['state', s.stale + s.removed === 0 ? 'up to date' : 'behind the files']);
+    if (s.readOnly) rows.push(['mode', 'read-only (used only while nothing changed)']);
+    rows.push(['sessions', String(s.sessions)]);
+    rows.push(['skipped', `${s.skipped} unlistable files`]);
+    rows.push(['messages', String(s.messages)]);
+    rows.push(['stale', `${s.stale} files to read, ${s.removed} to forget`]);
+    rows.push(['size', mib(s.bytes)]);
+  }
+  return rows.map(([k, v]) => `${k.padEnd(10)}${v}`).join('\n') + '\n';
+}
+
+export function registerIndex(program: Command, ctx: Ctx): void {
+  program
+    .command('index')
+    .description('show the session index (search and fast listings), or bring it up to date')
+    .option('--home <dir>', 'the home (default: $CODEX_HOME or ~/.codex)')
+    .option('--update', 'read what changed since the index last saw the files')
+    .option('--rebuild', 'delete the index and build it again from the files')
+    .option('--json', 'the state as one {"type":"index",…} JSON line')
+    .action(async (flags: IndexFlags) => {
+      const { io } = ctx;
+      if (flags.rebuild && flags.update) {
+        throw new UsageError('index', '--rebuild and --update cannot be used together');
+      }
+      const home = existingHome(io, flags.home);
+      const bar = progress(io);
+      const onProgress = indexBar(bar);
+      let status: SessionIndexStatus;
+      try {
+        status = flags.rebuild
+          ? await rebuildSessionIndex({ home, onProgress })
+          : flags.update
+            ? await updateSessionIndex({ home, onProgress })
+            : await sessionIndexStatus({ home });
+      } finally {
+        bar.done();
+      }
+      if (flags.json) io.stdout.write(jsonLine({ type: 'index', ...status }));
+      else io.stdout.write(statusText(status));
+    });
+}

@@ -1,0 +1,179 @@
+import { statSync } from 'node:fs';
+import { encodeCursor, type CursorKey } from '../format/cursor.js';
+import { foldCase, snippetOf } from '../format/search-text.js';
+import type { Candidate } from '../files/traverse.js';
+import { acquireIndex, discardCorrupt, noteFailure, release } from '../search-index/handle.js';
+import { countHiddenBySource, firstMatch, queryIndex } from '../search-index/query.js';
+import { reconcile, refreshFile, type ReconcileOptions } from '../search-index/reconcile.js';
+import { isBusy } from '../search-index/sqlite.js';
+import type { IndexStore } from '../search-index/store.js';
+import type { IndexQuery, IndexRow } from '../search-index/types.js';
+import { readHead } from './head.js';
+import { readThreadNames } from './names.js';
+import type { NormalizedListOptions } from './options.js';
+import { toSummary } from './summary.js';
+import { inspectFile, nameMatch } from './texts.js';
+import type { SearchMatch, SessionPage, SessionSummary } from './types.js';
+
+/** How listings were answered in this process (read by tests to see that the index answered). */
+export const indexCounters = { answered: 0, fellBack: 0 };
+
+/** Times a page is asked again after finding a file that changed under it, before the files answer. */
+const MAX_ATTEMPTS = 4;
+
+/** Options of the reconcile every index-backed listing runs first. */
+export function reconcileOptions(o: {
+  signal?: AbortSignal | undefined;
+  onIndexProgress?: ((p: { done: number; total: number }) => void) | undefined;
+}): ReconcileOptions {
+  return { inspect: inspectFile, signal: o.signal, onProgress: o.onIndexProgress };
+}
+
+/** Whether an error from SQLite means the file is damaged (so it is deleted and rebuilt). */
+function isCorrupt(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT_VTAB';
+}
+
+/**
+ * Handles a failure of the index during a listing: a corrupt index is deleted (rebuilt next time),
+ * any other is remembered for `sessionIndexStatus`; the caller then walks the files.
+ */
+export function indexFailed(home: string, error: unknown): void {
+  noteFailure(home, error);
+  if (isCorrupt(error)) discardCorrupt(home);
+  else if (!isBusy(error)) release(home);
+}
+
+function changed(row: IndexRow): boolean {
+  const st = statSync(row.path, { throwIfNoEntry: false });
+  return st === undefined || st.mtimeMs !== row.mtime || st.ctimeMs !== row.ctime || st.size !== row.size;
+}
+
+const keyOf = (o: NormalizedListOptions, r: IndexRow): CursorKey => ({
+  time: o.sortKey === 'updated' ? r.updated : r.created,
+  id: r.kid,
+});
+
+function toCandidate(o: NormalizedListOptions, r: IndexRow): Candidate {
+  return {
+    path: r.path,
+    id: r.id,
+    key: keyOf(o, r),
+    created: r.created,
+    compressed: r.compressed,
+    archived: r.archived,
+  };
+}
+
+/**
+ * One page from the session index, or undefined when the index cannot answer (the caller then
+ * walks the files). The index is reconciled with the files first; every session of the page is
+ * stat'ed, and one whose file changed since it was indexed is read again and the page asked again,
+ * so nothing stale is returned. Summaries are built from each file's head, as the walk builds them.
+ */
+export async function listFromIndex(o: NormalizedListOptions): Promise<SessionPage | undefined> {
+  if (!o.index || o.walkOptions) return undefined;
+  const store = acquireIndex(o.home, { create: true });
+  let page: SessionPage | undefined;
+  if (store !== undefined) {
+    try {
+      await reconcile(store, reconcileOptions(o));
+      page = await pageFromIndex(store, o);
+    } catch (error) {
+      if (o.signal?.aborted) throw error;
+      indexFailed(o.home, error);
+    }
+  }
+  if (page === undefined) indexCounters.fellBack++;
+  else indexCounters.answered++;
+  return page;
+}
+
+async function pageFromIndex(store: IndexStore, o: NormalizedListOptions): Promise<SessionPage | undefined> {
+  const names = await readThreadNames(o.home, o.signal);
+  const term = o.search;
+  const nameIds: string[] = [];
+  if (term !== undefined) for (const [id, name] of names) if (foldCase(name).includes(term)) nameIds.push(id);
+  const q: IndexQuery = {
+    archived: o.archived,
+    order: o.sortKey,
+    after: o.sortKey === 'relevance' ? undefined : o.cursor,
+    offset: o.sortKey === 'relevance' ? (o.cursor?.time ?? 0) : undefined,
+    since: o.since,
+    until: o.until,
+    cwd: o.cwd === undefined ? undefined : [...o.cwd],
+    sources: o.sources === undefined ? undefined : [...o.sources],
+    providers: o.modelProviders === undefined ? undefined : [...o.modelProviders],
+    defaultProvider: o.defaultProvider,
+    includeEmpty: o.includeEmpty,
+    search: term,
+    nameIds,
+    limit: o.pageSize + 1,
+  };
+  const headOptions = { headRecords: o.headRecords, maxHeadBytes: o.maxHeadBytes };
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    o.signal?.throwIfAborted();
+    const rows = queryIndex(store, q);
+    const stale = rows.filter(changed);
+    if (stale.length > 0) {
+      for (const r of stale) await refreshFile(store, r.path, reconcileOptions(o));
+      continue;
+    }
+    const more = rows.length > o.pageSize;
+    const page = rows.slice(0, o.pageSize);
+    const heads = await Promise.all(page.map((r) => readHead(r.path, r.compressed, headOptions)));
+    const sessions: SessionSummary[] = [];
+    let retry = false;
+    for (let i = 0; i < page.length; i++) {
+      const r = page[i]!;
+      const h = heads[i]!;
+      if (h.kind !== 'head' || h.head.mtimeMs !== r.mtime) {
+        // Changed between the stat and the read: read it into the index again and ask again.
+        await refreshFile(store, r.path, reconcileOptions(o));
+        retry = true;
+        break;
+      }
+      const name = names.get(r.kid) ?? null;
+      const summary = toSummary(toCandidate(o, r), h.head, name);
+      if (term !== undefined) {
+        const match = matchOf(store, r, term, name);
+        if (match === undefined) {
+          await refreshFile(store, r.path, reconcileOptions(o));
+          retry = true;
+          break;
+        }
+        summary.match = match;
+      }
+      sessions.push(summary);
+    }
+    if (retry) continue;
+    const last = page.at(-1);
+    let nextCursor: string | null = null;
+    if (more && last !== undefined) {
+      const key =
+        o.sortKey === 'relevance' ? { time: (q.offset ?? 0) + page.length, id: last.kid } : keyOf(o, last);
+      nextCursor = encodeCursor(key, o.sortKey);
+    }
+    return {
+      sessions,
+      nextCursor,
+      // What was examined: the page and the one after it (stat'ed, to know there is a next page).
+      scannedFiles: rows.length,
+      skippedFiles: 0,
+      reachedScanCap: false,
+      filteredBySource: countHiddenBySource(
+        store,
+        q,
+        more && last !== undefined ? keyOf(o, last) : undefined,
+      ),
+    };
+  }
+  return undefined;
+}
+
+function matchOf(store: IndexStore, r: IndexRow, term: string, name: string | null): SearchMatch | undefined {
+  const hit = firstMatch(store, r.fid, term);
+  if (hit !== undefined) return { snippet: snippetOf(hit.text, term) ?? hit.text, line: hit.line };
+  return nameMatch(name, term);
+}

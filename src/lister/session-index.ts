@@ -1,0 +1,180 @@
+import { statSync } from 'node:fs';
+import { RolloutError, invalidArgument } from '../errors.js';
+import { assertHomeFolder, resolveHome } from '../files/layout.js';
+import { acquireIndex, discardCorrupt, failureOf, release } from '../search-index/handle.js';
+import { reconcile } from '../search-index/reconcile.js';
+import { loadSqlite } from '../search-index/sqlite.js';
+import { indexPath } from '../search-index/store.js';
+import { indexFailed, reconcileOptions } from './indexed.js';
+import type { SessionIndexProgress } from './types.js';
+
+/**
+ * Options of {@link sessionIndexStatus}, {@link updateSessionIndex} and {@link rebuildSessionIndex}.
+ * @public
+ */
+export interface SessionIndexOptions {
+  /**
+   * The home folder.
+   * @defaultValue `$CODEX_HOME`, else `~/.codex`
+   */
+  home?: string;
+  /**
+   * Told how reading the files progresses.
+   * @defaultValue none
+   */
+  onProgress?: (progress: SessionIndexProgress) => void;
+  /**
+   * Stops the work; the call rejects with the signal's reason (what was written stays valid).
+   * @defaultValue none
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * The state of a home's session index.
+ * @public
+ */
+export interface SessionIndexStatus {
+  /** The index file (`<home>/agent-rollouts/session-index.sqlite`). */
+  path: string;
+  /** The file exists. */
+  exists: boolean;
+  /** Listings can use it now (SQLite loads, the file opens; it may still need a catch-up). */
+  usable: boolean;
+  /** Why it cannot be used, when it cannot. */
+  reason: string | null;
+  /** Opened read-only (the file or the home is not writable): usable only while nothing changed. */
+  readOnly: boolean;
+  /** Listable sessions indexed, live and archived. */
+  sessions: number;
+  /** Rollout files indexed as unlistable (damaged, empty, not UTF-8, …). */
+  skipped: number;
+  /** Messages held for search. */
+  messages: number;
+  /** Files new or changed since they were indexed: what the next listing reads first. */
+  stale: number;
+  /** Indexed files that are gone: what the next listing forgets. */
+  removed: number;
+  /** Bytes on disk: the database and its write-ahead log. */
+  bytes: number;
+}
+
+function size(file: string): number {
+  return statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+}
+
+function homeOf(options: SessionIndexOptions | undefined, operation: string): string {
+  const o = options ?? {};
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
+    throw invalidArgument('onProgress must be a function');
+  }
+  const home = resolveHome(o.home);
+  assertHomeFolder(home, operation);
+  return home;
+}
+
+/**
+ * What the session index of a home holds and how far it is behind the files, without changing
+ * it (it is not created when absent).
+ *
+ * @remarks
+ * `stale` and `removed` are found the way a listing's catch-up finds them (folder and suspect
+ * file stats), so they count what the next listing will read and forget.
+ * @public
+ */
+export async function sessionIndexStatus(options?: SessionIndexOptions): Promise<SessionIndexStatus> {
+  const home = homeOf(options, 'show the session index of');
+  const file = indexPath(home);
+  const exists = statSync(file, { throwIfNoEntry: false }) !== undefined;
+  const base: SessionIndexStatus = {
+    path: file,
+    exists,
+    usable: false,
+    reason: null,
+    readOnly: false,
+    sessions: 0,
+    skipped: 0,
+    messages: 0,
+    stale: 0,
+    removed: 0,
+    bytes: size(file) + size(`${file}-wal`),
+  };
+  try {
+    loadSqlite();
+  } catch (error) {
+    return { ...base, reason: (error as Error).message };
+  }
+  if (!exists) return { ...base, reason: 'not built yet (the next listing builds it)' };
+  const store = acquireIndex(home, { create: false });
+  if (store === undefined) return { ...base, reason: failureOf(home) ?? 'cannot be opened' };
+  try {
+    const counts = store.counts();
+    const behind = await reconcile(store, { ...reconcileOptions({ signal: options?.signal }), dryRun: true });
+    return {
+      ...base,
+      usable: true,
+      readOnly: store.readonly,
+      ...counts,
+      stale: behind.read,
+      removed: behind.removed,
+    };
+  } catch (error) {
+    if (options?.signal?.aborted) throw error;
+    indexFailed(home, error);
+    return { ...base, reason: (error as Error).message };
+  }
+}
+
+/**
+ * Brings the session index of a home up to date with its files now (creating it when absent),
+ * as every listing does first; returns the state after.
+ *
+ * @remarks
+ * Reads only what changed (see {@link sessionIndexStatus}); a first build reads every file once.
+ * @throws `RolloutError` `E_NATIVE` when the SQLite addon is not built; `E_INDEX` when the index
+ * cannot be opened or written (read-only, locked past the busy timeout), with the cause.
+ * @public
+ */
+export async function updateSessionIndex(options?: SessionIndexOptions): Promise<SessionIndexStatus> {
+  const home = homeOf(options, 'update the session index of');
+  loadSqlite();
+  const store = acquireIndex(home, { create: true });
+  if (store === undefined) {
+    throw new RolloutError(
+      'E_INDEX',
+      `The session index of ${home} cannot be opened: ${failureOf(home) ?? 'unknown reason'}. Listings still work from the files.`,
+    );
+  }
+  try {
+    await reconcile(store, {
+      ...reconcileOptions({ signal: options?.signal, onIndexProgress: options?.onProgress }),
+      full: true,
+    });
+  } catch (error) {
+    if (options?.signal?.aborted) throw error;
+    indexFailed(home, error);
+    throw new RolloutError(
+      'E_INDEX',
+      `The session index of ${home} cannot be updated: ${(error as Error).message}. Listings still work from the files.`,
+      { cause: error },
+    );
+  }
+  return sessionIndexStatus({ home, ...(options?.signal ? { signal: options.signal } : {}) });
+}
+
+/**
+ * Deletes the session index of a home and builds it again from the files, reporting progress.
+ *
+ * @remarks
+ * The index is a cache: listings during the rebuild are answered from the files, and nothing but
+ * the index's own files is touched.
+ * @throws as {@link updateSessionIndex}.
+ * @public
+ */
+export async function rebuildSessionIndex(options?: SessionIndexOptions): Promise<SessionIndexStatus> {
+  const home = homeOf(options, 'rebuild the session index of');
+  loadSqlite();
+  release(home);
+  discardCorrupt(home);
+  return updateSessionIndex(options);
+}

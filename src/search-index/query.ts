@@ -1,0 +1,164 @@
+import type { IndexStore } from './store.js';
+import type { IndexQuery, IndexRow } from './types.js';
+
+/** Terms shorter than this (in code points) cannot use the trigram index and are scanned. */
+const TRIGRAM = 3;
+
+interface Built {
+  where: string[];
+  params: unknown[];
+}
+
+/** Length in code points: what the trigram tokenizer counts (it does not segment graphemes). */
+const codePoints = (s: string): number => Array.from(s).length;
+
+const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+/** An FTS5 phrase for `term`: literal, quotes doubled. */
+export function ftsPhrase(term: string): string {
+  return `"${term.replace(/"/g, '""')}"`;
+}
+
+/** The sub-select of the files holding a message that contains the (case-folded) term. */
+function matchingFiles(term: string): { sql: string; params: unknown[] } {
+  if (codePoints(term) < TRIGRAM) {
+    return { sql: 'SELECT fid FROM msgs WHERE rl_contains(text, ?)', params: [term] };
+  }
+  return {
+    sql:
+      'SELECT m.fid FROM msg_fts JOIN msgs m ON m.mid = msg_fts.rowid ' +
+      'WHERE msg_fts MATCH ? AND rl_contains(m.text, ?)',
+    params: [ftsPhrase(term), term],
+  };
+}
+
+function filters(q: IndexQuery, { withSources }: { withSources: boolean }): Built {
+  const where = ["f.status = 'ok'", 'f.archived = ?'];
+  const params: unknown[] = [q.archived ? 1 : 0];
+  if (!q.includeEmpty) where.push('f.has_user = 1');
+  if (q.since !== undefined) {
+    where.push('f.created >= ?');
+    params.push(q.since);
+  }
+  if (q.until !== undefined) {
+    where.push('f.created <= ?');
+    params.push(q.until);
+  }
+  if (q.cwd !== undefined) {
+    where.push(`f.cwd IN (${placeholders(q.cwd.length)})`);
+    params.push(...q.cwd);
+  }
+  if (withSources && q.sources !== undefined) {
+    where.push(`f.source IN (${placeholders(q.sources.length)})`);
+    params.push(...q.sources);
+  }
+  if (q.providers !== undefined) {
+    const named = `f.provider IN (${placeholders(q.providers.length)})`;
+    where.push(q.providers.includes(q.defaultProvider) ? `(${named} OR f.provider IS NULL)` : named);
+    params.push(...q.providers);
+  }
+  if (q.search !== undefined) {
+    const m = matchingFiles(q.search);
+    const names = q.nameIds ?? [];
+    where.push(
+      names.length > 0
+        ? `(f.fid IN (${m.sql}) OR f.kid IN (${placeholders(names.length)}))`
+        : `f.fid IN (${m.sql})`,
+    );
+    params.push(...m.params, ...names);
+  }
+  return { where, params };
+}
+
+const COLUMNS =
+  'f.fid, f.path, f.id, f.kid, f.created, f.updated, f.mtime, f.ctime, f.size, f.archived, f.compressed, f.source';
+
+interface RawRow {
+  fid: number;
+  path: string;
+  id: string;
+  kid: string;
+  created: number;
+  updated: number;
+  mtime: number;
+  ctime: number;
+  size: number;
+  archived: number;
+  compressed: number;
+  source: string | null;
+}
+
+const toRow = (r: RawRow): IndexRow => ({ ...r, archived: r.archived === 1, compressed: r.compressed === 1 });
+
+/** The sessions of one listing query, in its order, at most `limit`. */
+export function queryIndex(store: IndexStore, q: IndexQuery): IndexRow[] {
+  const { where, params } = filters(q, { withSources: true });
+  if (q.order === 'relevance' && q.search !== undefined) {
+    // bm25() cannot feed an aggregate directly: each message is ranked first (materialized, so the
+    // planner does not fold it into the aggregate), then each file by its best message.
+    const ctes =
+      codePoints(q.search) < TRIGRAM
+        ? 'hits AS MATERIALIZED (SELECT fid, 0 AS score FROM msgs WHERE rl_contains(text, ?) GROUP BY fid)'
+        : 'ranked AS MATERIALIZED (SELECT rowid AS mid, bm25(msg_fts) AS score FROM msg_fts WHERE msg_fts MATCH ?), ' +
+          'hits AS MATERIALIZED (SELECT m.fid AS fid, min(r.score) AS score FROM ranked r JOIN msgs m ' +
+          'ON m.mid = r.mid WHERE rl_contains(m.text, ?) GROUP BY m.fid)';
+    const sql =
+      `WITH ${ctes} SELECT ${COLUMNS} FROM files f LEFT JOIN hits h ON h.fid = f.fid ` +
+      `WHERE ${where.join(' AND ')} ORDER BY coalesce(h.score, 0) ASC, f.created DESC, f.kid DESC LIMIT ? OFFSET ?`;
+    const rows = store.stmt(sql).all(...matchingFiles(q.search).params, ...params, q.limit, q.offset ?? 0);
+    return (rows as RawRow[]).map(toRow);
+  }
+  const col = q.order === 'updated' ? 'f.updated' : 'f.created';
+  if (q.after !== undefined) {
+    where.push(`(${col} < ? OR (${col} = ? AND f.kid < ?))`);
+    params.push(q.after.time, q.after.time, q.after.id);
+  }
+  const sql = `SELECT ${COLUMNS} FROM files f WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, f.kid DESC LIMIT ?`;
+  return (store.stmt(sql).all(...params, q.limit) as RawRow[]).map(toRow);
+}
+
+/**
+ * Sessions the `sources` filter alone leaves out, by source label (`''` for none usable), among
+ * those after `q.after` and, when `through` is given, up to and including that key.
+ */
+export function countHiddenBySource(
+  store: IndexStore,
+  q: IndexQuery,
+  through: { time: number; id: string } | undefined,
+): Record<string, number> {
+  if (q.sources === undefined) return {};
+  const { where, params } = filters(q, { withSources: false });
+  where.push(`(f.source IS NULL OR f.source NOT IN (${placeholders(q.sources.length)}))`);
+  params.push(...q.sources);
+  const col = q.order === 'updated' ? 'f.updated' : 'f.created';
+  if (q.order !== 'relevance') {
+    if (q.after !== undefined) {
+      where.push(`(${col} < ? OR (${col} = ? AND f.kid < ?))`);
+      params.push(q.after.time, q.after.time, q.after.id);
+    }
+    if (through !== undefined) {
+      where.push(`(${col} > ? OR (${col} = ? AND f.kid >= ?))`);
+      params.push(through.time, through.time, through.id);
+    }
+  }
+  const sql = `SELECT coalesce(f.source, '') AS label, count(*) AS n FROM files f WHERE ${where.join(' AND ')} GROUP BY label`;
+  const out: Record<string, number> = {};
+  for (const r of store.stmt(sql).all(...params) as { label: string; n: number }[]) {
+    Object.defineProperty(out, r.label, { value: r.n, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * The messages of one file that contain the (case-folded) term, in line order: where a hit's
+ * excerpt comes from.
+ */
+export function firstMatch(
+  store: IndexStore,
+  fid: number,
+  term: string,
+): { line: number; text: string } | undefined {
+  return store
+    .stmt('SELECT line, text FROM msgs WHERE fid = ? AND rl_contains(text, ?) ORDER BY line LIMIT 1')
+    .get(fid, term) as { line: number; text: string } | undefined;
+}

@@ -1,0 +1,388 @@
+import { readdirSync, statSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { homePaths } from '../files/layout.js';
+import { DATE_FOLDER_NAMES, ScanContext, dateFolderWindow, readRolloutFolder } from '../files/traverse.js';
+import type { FileRecord, FileStat, IndexStore, StoredFolder } from './store.js';
+import type { FileFacts, IndexProgress, InspectFile } from './types.js';
+
+/**
+ * A file or folder whose timestamps are this close to now may still change within the same
+ * timestamp tick (file systems stamp with a coarse clock): it is not trusted as unchanged, and is
+ * checked again by the next reconcile (git's "racily clean" rule).
+ */
+export const RACY_MS = 2000;
+/** Every indexed file is stat'ed at most this often by default, to catch in-place changes by writers
+ * that take no writer lock. */
+export const DEFAULT_FULL_CHECK_MS = 60_000;
+
+const READ_CONCURRENCY = 8;
+const WRITE_BATCH = 256;
+const LOCK_NAME_RE = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\.lock$/;
+
+/** Options of {@link reconcile}. */
+export interface ReconcileOptions {
+  inspect: InspectFile;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((p: IndexProgress) => void) | undefined;
+  /** Stat every indexed file when the last full check is older than this (ms); 0: always. */
+  fullCheckMs?: number | undefined;
+  /** Stat every indexed file now. */
+  full?: boolean | undefined;
+  /** Only count what would be read and forgotten; write nothing. */
+  dryRun?: boolean | undefined;
+}
+
+/** What a reconcile did. */
+export interface ReconcileResult {
+  /** Files (re)read into the index. */
+  read: number;
+  /** Files forgotten. */
+  removed: number;
+  /** Folders listed again. */
+  folders: number;
+}
+
+/** A file to read: where it is and what the index needs to file it. */
+interface Pending {
+  path: string;
+  folder: string;
+  id: string;
+  created: number;
+  archived: boolean;
+  compressed: boolean;
+}
+
+/** Thrown when the index is behind the files but cannot be written (read-only). */
+export class IndexStaleError extends Error {
+  readonly code = 'E_INDEX_STALE';
+}
+
+const statOf = (st: Stats): FileStat => ({ mtime: st.mtimeMs, ctime: st.ctimeMs, size: st.size });
+const same = (a: FileStat, b: FileStat): boolean =>
+  a.mtime === b.mtime && a.ctime === b.ctime && a.size === b.size;
+
+function statOrUndefined(p: string): Stats | undefined {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The changes between the index and the files, found by stat'ing folders and suspects only. */
+class ChangeSet {
+  toRead = new Map<string, Pending>();
+  toDrop = new Set<string>();
+  droppedFolders = new Set<string>();
+  folderUpdates: StoredFolder[] = [];
+  foldersListed = 0;
+  clearDirty: string[] = [];
+  /** Files read again only because they are recent (their stat is unchanged): not stale. */
+  rechecks = 0;
+
+  constructor(
+    private readonly store: IndexStore,
+    private readonly now: number,
+  ) {}
+
+  get empty(): boolean {
+    return (
+      this.toRead.size === 0 &&
+      this.toDrop.size === 0 &&
+      this.droppedFolders.size === 0 &&
+      this.folderUpdates.length === 0 &&
+      this.clearDirty.length === 0
+    );
+  }
+
+  private racy(st: FileStat): boolean {
+    return this.now - Math.max(st.mtime, st.ctime) < RACY_MS;
+  }
+
+  folderState(dir: string, parent: string | null, level: number, lo: number, hi: number, st: Stats): void {
+    const s = statOf(st);
+    // A racy folder is stored with an impossible time so that it is listed again next time.
+    const mtime = this.racy(s) ? -1 : s.mtime;
+    this.folderUpdates.push({ path: dir, parent, level, lo, hi, mtime, ctime: s.ctime });
+  }
+
+  /** Compares a folder's rollout files (as a listing finds them) with what the index holds. */
+  async diffFolder(dir: string, archived: boolean, window?: { lo: number; hi: number }): Promise<void> {
+    this.foldersListed++;
+    const ctx = new ScanContext(Infinity, undefined, undefined);
+    const found = await readRolloutFolder(dir, ctx, {
+      archived,
+      quietIfMissing: true,
+      ...(window ? { window } : {}),
+    });
+    const stored = new Map(this.store.filesIn(dir).map((f) => [f.path, f]));
+    for (const c of found) {
+      const old = stored.get(c.path);
+      stored.delete(c.path);
+      const st = statOrUndefined(c.path);
+      if (st === undefined) {
+        if (old !== undefined) this.toDrop.add(c.path);
+        continue;
+      }
+      if (old !== undefined && same(old, statOf(st))) {
+        if (old.racy === 0) continue;
+        this.rechecks++;
+      }
+      this.toRead.set(c.path, {
+        path: c.path,
+        folder: dir,
+        id: c.id,
+        created: c.created,
+        archived,
+        compressed: c.compressed,
+      });
+    }
+    for (const gone of stored.keys()) this.toDrop.add(gone);
+  }
+
+  /** Re-reads an indexed file whose stat changed (or that was racy). */
+  checkFile(f: {
+    path: string;
+    folder: string;
+    id: string;
+    created: number;
+    archived: number;
+    compressed: number;
+    mtime: number;
+    ctime: number;
+    size: number;
+    racy: number;
+  }): void {
+    if (this.toRead.has(f.path) || this.toDrop.has(f.path)) return;
+    const st = statOrUndefined(f.path);
+    if (st === undefined || !st.isFile()) {
+      this.toDrop.add(f.path);
+      return;
+    }
+    const s = statOf(st);
+    if (same(f, s)) {
+      if (f.racy === 0) return;
+      // Unchanged but stored while recent: read again, so a change within the same timestamp tick
+      // is not missed; once old enough it is stored as settled.
+      this.rechecks++;
+    }
+    this.toRead.set(f.path, {
+      path: f.path,
+      folder: f.folder,
+      id: f.id,
+      created: f.created,
+      archived: f.archived === 1,
+      compressed: f.compressed === 1,
+    });
+  }
+}
+
+async function walkLive(set: ChangeSet, store: IndexStore, root: string): Promise<void> {
+  const stored = new Map<string, StoredFolder>();
+  const children = new Map<string, string[]>();
+  for (const f of store.folders()) {
+    stored.set(f.path, f);
+    if (f.parent !== null) {
+      const list = children.get(f.parent) ?? [];
+      list.push(f.path);
+      children.set(f.parent, list);
+    }
+  }
+  const visit = async (
+    dir: string,
+    parent: string | null,
+    level: number,
+    parts: number[],
+    lo: number,
+    hi: number,
+  ): Promise<void> => {
+    const st = statOrUndefined(dir);
+    const old = stored.get(dir);
+    if (st === undefined || !st.isDirectory()) {
+      if (old !== undefined) set.droppedFolders.add(dir);
+      return;
+    }
+    const unchanged = old !== undefined && old.mtime === st.mtimeMs && old.ctime === st.ctimeMs;
+    if (level === 3) {
+      if (unchanged) return;
+      await set.diffFolder(dir, false, { lo, hi });
+      set.folderState(dir, parent, level, lo, hi, st);
+      return;
+    }
+    let kids: { dir: string; parts: number[]; lo: number; hi: number }[];
+    if (unchanged) {
+      kids = (children.get(dir) ?? []).map((k) => {
+        const f = stored.get(k)!;
+        return { dir: k, parts: [...parts, Number(path.basename(k))], lo: f.lo, hi: f.hi };
+      });
+    } else {
+      set.foldersListed++;
+      kids = [];
+      let names: string[] = [];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        names = [];
+      }
+      const re = DATE_FOLDER_NAMES[level]!;
+      for (const name of names) {
+        if (!re.test(name)) continue;
+        const full = dir + path.sep + name;
+        const childParts = [...parts, Number(name)];
+        const window = dateFolderWindow(childParts);
+        if (window === undefined) continue;
+        kids.push({ dir: full, parts: childParts, ...window });
+      }
+      const present = new Set(kids.map((k) => k.dir));
+      for (const k of children.get(dir) ?? []) if (!present.has(k)) set.droppedFolders.add(k);
+      set.folderState(dir, parent, level, lo, hi, st);
+    }
+    for (const k of kids) await visit(k.dir, dir, level + 1, k.parts, k.lo, k.hi);
+  };
+  await visit(root, null, 0, [], -Infinity, Infinity);
+}
+
+async function walkArchived(set: ChangeSet, store: IndexStore, root: string): Promise<void> {
+  const old = store.folders().find((f) => f.path === root);
+  const st = statOrUndefined(root);
+  if (st === undefined || !st.isDirectory()) {
+    if (old !== undefined) set.droppedFolders.add(root);
+    return;
+  }
+  if (old !== undefined && old.mtime === st.mtimeMs && old.ctime === st.ctimeMs) return;
+  await set.diffFolder(root, true);
+  set.folderState(root, null, 9, -Infinity, Infinity, st);
+}
+
+/** Sessions with a writer-lock file: the ones a writer (ours or the Codex CLI) may be appending to. */
+function lockedIds(home: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(homePaths.locks(home));
+  } catch {
+    return [];
+  }
+  const ids: string[] = [];
+  for (const n of names) {
+    const m = LOCK_NAME_RE.exec(n);
+    if (m) ids.push(m[1]!.toLowerCase());
+  }
+  return ids;
+}
+
+/**
+ * Brings the index in line with the files at a cost that follows what changed: every date folder
+ * is stat'ed (not listed), and only the folders whose time changed are listed again; a file is
+ * read only when it is new or its `stat` changed. Files appended to in place are found through
+ * the writer-lock folder (every writer of a session holds its lock file), the recorder's notes
+ * (the `dirty` table), files still in their racy tick, and a periodic stat of every indexed file.
+ * Throws {@link IndexStaleError} when changes are found but the index is read-only, and whatever
+ * SQLite throws (busy, corrupt): the caller then lists from the files.
+ */
+export async function reconcile(store: IndexStore, options: ReconcileOptions): Promise<ReconcileResult> {
+  const now = Date.now();
+  const set = new ChangeSet(store, now);
+  const { home } = store;
+  const root = homePaths.sessions(home);
+  const archivedRoot = homePaths.archived(home);
+  await walkLive(set, store, root);
+  await walkArchived(set, store, archivedRoot);
+  for (const f of store.filesOfIds(lockedIds(home))) set.checkFile(f);
+  const dirty = store.dirtyPaths();
+  for (const p of dirty) {
+    const f = store.fileByPath(p);
+    if (f !== undefined) set.checkFile(f);
+  }
+  set.clearDirty = dirty;
+  for (const f of store.racyFiles()) set.checkFile(f);
+  const last = Number(store.getMeta('full_check') ?? '0');
+  const fullCheckMs = options.fullCheckMs ?? DEFAULT_FULL_CHECK_MS;
+  const fullDue = options.full === true || now - last >= fullCheckMs;
+  if (fullDue) for (const f of store.allFiles()) set.checkFile(f);
+  options.signal?.throwIfAborted();
+  if (options.dryRun === true) {
+    return { read: set.toRead.size - set.rechecks, removed: set.toDrop.size, folders: set.foldersListed };
+  }
+
+  if (set.empty && !fullDue) return { read: 0, removed: 0, folders: set.foldersListed };
+  if (store.readonly) {
+    if (set.empty) return { read: 0, removed: 0, folders: set.foldersListed };
+    throw new IndexStaleError('the session index is read-only and behind the files');
+  }
+
+  const pending = [...set.toRead.values()];
+  const total = pending.length;
+  let done = 0;
+  options.onProgress?.({ done, total });
+  for (let i = 0; i < pending.length; i += WRITE_BATCH) {
+    const batch = pending.slice(i, i + WRITE_BATCH);
+    const records: FileRecord[] = [];
+    for (let j = 0; j < batch.length; j += READ_CONCURRENCY) {
+      options.signal?.throwIfAborted();
+      const part = batch.slice(j, j + READ_CONCURRENCY);
+      const read = await Promise.all(part.map((p) => readOne(p, options)));
+      for (const r of read) if (r !== undefined) records.push(r);
+      done += part.length;
+      options.onProgress?.({ done, total });
+    }
+    store.write(() => {
+      for (const r of records) store.putFile(r);
+    });
+  }
+  store.write(() => {
+    for (const p of set.toDrop) store.dropPath(p);
+    for (const d of set.droppedFolders) store.dropFolder(d);
+    for (const f of set.folderUpdates) store.putFolder(f);
+    store.clearDirty(set.clearDirty);
+    if (fullDue) store.setMeta('full_check', String(now));
+  });
+  if (total > 1000) store.db.pragma('optimize');
+  return { read: total, removed: set.toDrop.size, folders: set.foldersListed };
+}
+
+/** Reads one file: its stat first (so a change during the read shows next time), then its facts. */
+async function readOne(p: Pending, options: ReconcileOptions): Promise<FileRecord | undefined> {
+  const st = statOrUndefined(p.path);
+  if (st === undefined) return undefined;
+  const s = statOf(st);
+  let facts: FileFacts;
+  try {
+    facts = await options.inspect(p.path, p.compressed, options.signal);
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    facts = { status: 'unreadable', hasUser: false, sourceLabel: null, provider: null, cwd: null, texts: [] };
+  }
+  return {
+    path: p.path,
+    folder: p.folder,
+    id: p.id,
+    created: p.created,
+    archived: p.archived,
+    compressed: p.compressed,
+    stat: s,
+    racy: Date.now() - Math.max(s.mtime, s.ctime) < RACY_MS,
+    facts,
+  };
+}
+
+/** Re-reads one file now (a listing found its stat changed) and files it. */
+export async function refreshFile(store: IndexStore, file: string, options: ReconcileOptions): Promise<void> {
+  const f = store.fileByPath(file);
+  if (f === undefined) return;
+  if (store.readonly) throw new IndexStaleError('the session index is read-only and behind the files');
+  const r = await readOne(
+    {
+      path: f.path,
+      folder: f.folder,
+      id: f.id,
+      created: f.created,
+      archived: f.archived === 1,
+      compressed: f.compressed === 1,
+    },
+    options,
+  );
+  store.write(() => {
+    if (r === undefined) store.dropPath(file);
+    else store.putFile(r);
+  });
+}

@@ -1,0 +1,377 @@
+import { closeSync, constants, lstatSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { hasErrno } from '../errors.js';
+import { DIR_MODE, FILE_MODE } from '../files/layout.js';
+import { loadSqlite, type Database, type Statement } from './sqlite.js';
+import type { FileFacts } from './types.js';
+
+/** The folder of ours in a home that holds the index (never the Codex CLI's `state_*.sqlite`). */
+export const INDEX_FOLDER = 'agent-rollouts';
+/** The index database inside {@link INDEX_FOLDER}. */
+export const INDEX_FILE = 'session-index.sqlite';
+/** Bumped whenever the schema or what is indexed changes: an older index is rebuilt. */
+export const SCHEMA_VERSION = 1;
+/** How long a statement waits for another process's write lock before giving up (ms). */
+export const BUSY_TIMEOUT_MS = 2000;
+
+export const indexPath = (home: string): string => path.join(home, INDEX_FOLDER, INDEX_FILE);
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS folders (
+  path TEXT PRIMARY KEY, parent TEXT, level INTEGER NOT NULL, lo REAL NOT NULL, hi REAL NOT NULL,
+  mtime REAL NOT NULL, ctime REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS folders_parent ON folders(parent);
+CREATE TABLE IF NOT EXISTS files (
+  fid INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, folder TEXT NOT NULL, id TEXT NOT NULL,
+  kid TEXT NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL, mtime REAL NOT NULL,
+  ctime REAL NOT NULL, size INTEGER NOT NULL, archived INTEGER NOT NULL, compressed INTEGER NOT NULL,
+  status TEXT NOT NULL, has_user INTEGER NOT NULL, source TEXT, provider TEXT, cwd TEXT,
+  racy INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS files_created ON files(archived, created DESC, kid DESC);
+CREATE INDEX IF NOT EXISTS files_updated ON files(archived, updated DESC, kid DESC);
+CREATE INDEX IF NOT EXISTS files_cwd ON files(cwd, archived, created DESC, kid DESC);
+CREATE INDEX IF NOT EXISTS files_source ON files(source, archived, created DESC, kid DESC);
+CREATE INDEX IF NOT EXISTS files_provider ON files(provider, archived, created DESC, kid DESC);
+CREATE INDEX IF NOT EXISTS files_folder ON files(folder);
+CREATE INDEX IF NOT EXISTS files_kid ON files(kid);
+CREATE INDEX IF NOT EXISTS files_racy ON files(racy) WHERE racy = 1;
+CREATE TABLE IF NOT EXISTS msgs (mid INTEGER PRIMARY KEY, fid INTEGER NOT NULL, line INTEGER NOT NULL,
+  text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS msgs_fid ON msgs(fid, line);
+CREATE VIRTUAL TABLE IF NOT EXISTS msg_fts USING fts5(text, content='msgs', content_rowid='mid',
+  tokenize='trigram');
+CREATE TRIGGER IF NOT EXISTS msgs_ai AFTER INSERT ON msgs BEGIN
+  INSERT INTO msg_fts(rowid, text) VALUES (new.mid, new.text); END;
+CREATE TRIGGER IF NOT EXISTS msgs_ad AFTER DELETE ON msgs BEGIN
+  INSERT INTO msg_fts(msg_fts, rowid, text) VALUES ('delete', old.mid, old.text); END;
+CREATE TABLE IF NOT EXISTS dirty (path TEXT PRIMARY KEY);
+`;
+
+/** A file's identity as `stat` gives it: what the index compares to see a change. */
+export interface FileStat {
+  mtime: number;
+  ctime: number;
+  size: number;
+}
+
+/** A row of the `files` table as the reconcile compares it. */
+export interface StoredFile extends FileStat {
+  fid: number;
+  path: string;
+  racy: number;
+}
+
+/** A file to (re)write into the index. */
+export interface FileRecord {
+  path: string;
+  folder: string;
+  id: string;
+  created: number;
+  archived: boolean;
+  compressed: boolean;
+  stat: FileStat;
+  racy: boolean;
+  facts: FileFacts;
+}
+
+/** A folder's state as stored. */
+export interface StoredFolder {
+  path: string;
+  parent: string | null;
+  level: number;
+  lo: number;
+  hi: number;
+  mtime: number;
+  ctime: number;
+}
+
+/** Creates `dir` (0700) unless it exists; refuses a symlink in its place. */
+function privateFolder(dir: string): void {
+  try {
+    mkdirSync(dir, { mode: DIR_MODE });
+  } catch (error) {
+    if (!hasErrno(error, 'EEXIST')) throw error;
+  }
+  const st = lstatSync(dir);
+  if (!st.isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' });
+}
+
+/** Creates the database file empty with mode 0600, never through a symlink. */
+function privateFile(file: string): void {
+  try {
+    const fd = openSync(
+      file,
+      constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW,
+      FILE_MODE,
+    );
+    closeSync(fd);
+  } catch (error) {
+    if (!hasErrno(error, 'EEXIST')) throw error;
+  }
+}
+
+/**
+ * The index database of one home: schema, statements and the writes the reconcile makes. Every
+ * method may throw an `SqliteError` (busy, read-only, corrupt); callers fall back to the files.
+ */
+export class IndexStore {
+  readonly file: string;
+  readonly readonly: boolean;
+  private readonly st: Record<string, Statement> = {};
+
+  private constructor(
+    readonly home: string,
+    readonly db: Database,
+    readOnly: boolean,
+  ) {
+    this.file = indexPath(home);
+    this.readonly = readOnly;
+  }
+
+  /**
+   * Opens (with `create`, creating) the index of `home`. A read-only index or home is opened
+   * read-only; an index of another schema version is emptied and rebuilt; a corrupt one is
+   * deleted and made again (it is a cache). Throws when none of that is possible.
+   */
+  static open(home: string, { create }: { create: boolean }): IndexStore {
+    const Database = loadSqlite();
+    const file = indexPath(home);
+    const exists = statSync(file, { throwIfNoEntry: false }) !== undefined;
+    if (!exists) {
+      if (!create) throw Object.assign(new Error('no session index'), { code: 'ENOENT' });
+      privateFolder(path.dirname(file));
+      privateFile(file);
+    }
+    if (lstatSync(file).isSymbolicLink()) {
+      throw Object.assign(new Error(`${file} is a symbolic link`), { code: 'ELOOP' });
+    }
+    const attempt = (readOnly: boolean): IndexStore => {
+      const db = new Database(file, { readonly: readOnly, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+      try {
+        const store = new IndexStore(home, db, readOnly);
+        store.prepareSchema();
+        return store;
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+    };
+    try {
+      return attempt(false);
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || hasErrno(error, 'EACCES', 'EROFS')) {
+        return attempt(true);
+      }
+      if ((code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') && create) {
+        removeIndexFiles(home);
+        privateFile(file);
+        return attempt(false);
+      }
+      throw error;
+    }
+  }
+
+  private prepareSchema(): void {
+    const { db } = this;
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (!this.readonly) {
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') throw Object.assign(new Error('WAL mode refused'), { code: 'SQLITE_READONLY' });
+      db.pragma('synchronous = NORMAL');
+    }
+    const version = Number(db.pragma('user_version', { simple: true }));
+    if (version !== SCHEMA_VERSION) {
+      if (this.readonly)
+        throw Object.assign(new Error('index of another version'), { code: 'SQLITE_READONLY' });
+      db.exec(
+        'DROP TABLE IF EXISTS msg_fts; DROP TABLE IF EXISTS msgs; DROP TABLE IF EXISTS files;' +
+          'DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS dirty; DROP TABLE IF EXISTS meta;',
+      );
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }
+    // A corrupt file fails here rather than in the middle of a listing.
+    db.prepare('SELECT count(*) FROM meta').get();
+    const contains = (text: unknown, term: unknown): number =>
+      typeof text === 'string' && typeof term === 'string' && text.toLowerCase().includes(term) ? 1 : 0;
+    db.function('rl_contains', { deterministic: true }, contains);
+  }
+
+  /** A cached prepared statement. */
+  stmt(sql: string): Statement {
+    let s = this.st[sql];
+    if (s === undefined) {
+      s = this.db.prepare(sql);
+      this.st[sql] = s;
+    }
+    return s;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  getMeta(k: string): string | undefined {
+    const row = this.stmt('SELECT v FROM meta WHERE k = ?').get(k) as { v: string } | undefined;
+    return row?.v;
+  }
+
+  setMeta(k: string, v: string): void {
+    this.stmt('INSERT INTO meta(k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v').run(k, v);
+  }
+
+  folders(): StoredFolder[] {
+    return this.stmt('SELECT path, parent, level, lo, hi, mtime, ctime FROM folders').all() as StoredFolder[];
+  }
+
+  putFolder(f: StoredFolder): void {
+    this.stmt(
+      'INSERT INTO folders(path, parent, level, lo, hi, mtime, ctime) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT(path) DO UPDATE SET parent = excluded.parent, level = excluded.level, lo = excluded.lo, ' +
+        'hi = excluded.hi, mtime = excluded.mtime, ctime = excluded.ctime',
+    ).run(f.path, f.parent, f.level, f.lo, f.hi, f.mtime, f.ctime);
+  }
+
+  /** Forgets a folder, everything below it and every file in them. */
+  dropFolder(dir: string): void {
+    const prefix = dir + path.sep;
+    const like = prefix.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
+    for (const fid of this.stmt("SELECT fid FROM files WHERE folder = ? OR folder LIKE ? ESCAPE '\\'")
+      .pluck()
+      .all(dir, like) as number[]) {
+      this.dropFid(fid);
+    }
+    this.stmt("DELETE FROM folders WHERE path = ? OR path LIKE ? ESCAPE '\\'").run(dir, like);
+  }
+
+  filesIn(folder: string): StoredFile[] {
+    return this.stmt('SELECT fid, path, mtime, ctime, size, racy FROM files WHERE folder = ?').all(
+      folder,
+    ) as StoredFile[];
+  }
+
+  filesOfIds(
+    kids: readonly string[],
+  ): (StoredFile & { folder: string; archived: number; compressed: number; id: string; created: number })[] {
+    if (kids.length === 0) return [];
+    return this.stmt(
+      'SELECT fid, path, folder, id, created, archived, compressed, mtime, ctime, size, racy FROM files ' +
+        'WHERE kid IN (SELECT value FROM json_each(?))',
+    ).all(JSON.stringify(kids)) as never;
+  }
+
+  racyFiles(): (StoredFile & {
+    folder: string;
+    archived: number;
+    compressed: number;
+    id: string;
+    created: number;
+  })[] {
+    return this.stmt(
+      'SELECT fid, path, folder, id, created, archived, compressed, mtime, ctime, size, racy FROM files WHERE racy = 1',
+    ).all() as never;
+  }
+
+  allFiles(): (StoredFile & {
+    folder: string;
+    archived: number;
+    compressed: number;
+    id: string;
+    created: number;
+  })[] {
+    return this.stmt(
+      'SELECT fid, path, folder, id, created, archived, compressed, mtime, ctime, size, racy FROM files',
+    ).all() as never;
+  }
+
+  fileByPath(
+    p: string,
+  ):
+    | (StoredFile & { folder: string; archived: number; compressed: number; id: string; created: number })
+    | undefined {
+    return this.stmt(
+      'SELECT fid, path, folder, id, created, archived, compressed, mtime, ctime, size, racy FROM files WHERE path = ?',
+    ).get(p) as never;
+  }
+
+  dirtyPaths(): string[] {
+    return this.stmt('SELECT path FROM dirty').pluck().all() as string[];
+  }
+
+  clearDirty(paths: readonly string[]): void {
+    const del = this.stmt('DELETE FROM dirty WHERE path = ?');
+    for (const p of paths) del.run(p);
+  }
+
+  markDirty(paths: Iterable<string>): void {
+    const ins = this.stmt('INSERT OR IGNORE INTO dirty(path) VALUES (?)');
+    this.db
+      .transaction(() => {
+        for (const p of paths) ins.run(p);
+      })
+      .immediate();
+  }
+
+  dropFid(fid: number): void {
+    this.stmt('DELETE FROM msgs WHERE fid = ?').run(fid);
+    this.stmt('DELETE FROM files WHERE fid = ?').run(fid);
+  }
+
+  dropPath(p: string): void {
+    const fid = this.stmt('SELECT fid FROM files WHERE path = ?').pluck().get(p) as number | undefined;
+    if (fid !== undefined) this.dropFid(fid);
+  }
+
+  putFile(r: FileRecord): void {
+    this.dropPath(r.path);
+    const f = r.facts;
+    const info = this.stmt(
+      'INSERT INTO files(path, folder, id, kid, created, updated, mtime, ctime, size, archived, compressed, ' +
+        'status, has_user, source, provider, cwd, racy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      r.path,
+      r.folder,
+      r.id,
+      r.id.toLowerCase(),
+      r.created,
+      Math.floor(r.stat.mtime),
+      r.stat.mtime,
+      r.stat.ctime,
+      r.stat.size,
+      r.archived ? 1 : 0,
+      r.compressed ? 1 : 0,
+      f.status,
+      f.hasUser ? 1 : 0,
+      f.sourceLabel,
+      f.provider,
+      f.cwd,
+      r.racy ? 1 : 0,
+    );
+    if (f.status !== 'ok') return;
+    const fid = Number(info.lastInsertRowid);
+    const ins = this.stmt('INSERT INTO msgs(fid, line, text) VALUES (?, ?, ?)');
+    for (const t of f.texts) ins.run(fid, t.line, t.text);
+  }
+
+  /** Runs `fn` in one write transaction (`BEGIN IMMEDIATE`, so a busy lock shows at the start). */
+  write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  counts(): { sessions: number; skipped: number; messages: number } {
+    const r = this.stmt("SELECT count(*) AS n, sum(status <> 'ok') AS s FROM files").get() as {
+      n: number;
+      s: number | null;
+    };
+    const m = this.stmt('SELECT count(*) FROM msgs').pluck().get() as number;
+    return { sessions: r.n - (r.s ?? 0), skipped: r.s ?? 0, messages: m };
+  }
+}
+
+/** Deletes the index and its WAL and shared-memory files (what a corrupt index leaves). */
+export function removeIndexFiles(home: string): void {
+  const file = indexPath(home);
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+}

@@ -1,0 +1,163 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  listSessions,
+  rebuildSessionIndex,
+  sessionIndexStatus,
+  type ListSessionsOptions,
+  type SessionSummary,
+} from '../../src/index.js';
+import { loadSqlite } from '../../src/search-index/sqlite.js';
+import { indexPath } from '../../src/search-index/store.js';
+import { tempDir } from '../helpers/temp.js';
+import { writeRollout } from '../helpers/rollout-files.js';
+
+const DAY = 86_400_000;
+const BASE = Date.UTC(2026, 2, 1);
+
+/** Every session of a listing, paging to the end. */
+async function all(options: ListSessionsOptions): Promise<SessionSummary[]> {
+  const out: SessionSummary[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await listSessions({ ...options, pageSize: 3, cursor });
+    out.push(...page.sessions);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return out;
+}
+
+async function home(n = 7): Promise<string> {
+  const h = await tempDir();
+  for (let i = 0; i < n; i++) {
+    await writeRollout(h, {
+      createdAt: BASE + i * DAY,
+      userMessage: `task number ${i} for the parser`,
+      cwd: `/work/p${i % 3}`,
+      source: i % 4 === 0 ? 'exec' : 'cli',
+      mtime: BASE + (n - i) * DAY,
+    });
+  }
+  return h;
+}
+
+/** The index answers and the file walk answers the same, for the listings that matter. */
+async function expectSameAsFiles(h: string): Promise<void> {
+  const cases: ListSessionsOptions[] = [
+    {},
+    { sortKey: 'updated' },
+    { cwd: '/work/p1' },
+    { sources: ['cli'] },
+    { search: 'NUMBER 3' },
+    { search: 'parser', sortKey: 'updated' },
+    { search: 'sure.' },
+  ];
+  for (const c of cases) {
+    expect(await all({ home: h, ...c }), JSON.stringify(c)).toEqual(
+      await all({ home: h, ...c, index: false }),
+    );
+  }
+}
+
+describe('the session index is a cache', () => {
+  it('is built by the first listing, and answers as the files do', async () => {
+    const h = await home();
+    expect(existsSync(indexPath(h))).toBe(false);
+    const page = await listSessions({ home: h, search: 'number 3' });
+    expect(existsSync(indexPath(h))).toBe(true);
+    expect(statSync(indexPath(h)).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(indexPath(h))).mode & 0o777).toBe(0o700);
+    expect(page.sessions).toHaveLength(1);
+    expect(page.sessions[0]!.match).toEqual({ snippet: 'task number 3 for the parser', line: 4 });
+    await expectSameAsFiles(h);
+  });
+
+  it('deleted: rebuilt by the next listing', async () => {
+    const h = await home();
+    await listSessions({ home: h });
+    await rebuildSessionIndex({ home: h });
+    const { rmSync } = await import('node:fs');
+    rmSync(path.dirname(indexPath(h)), { recursive: true });
+    await expectSameAsFiles(h);
+    expect((await sessionIndexStatus({ home: h })).sessions).toBe(7);
+  });
+
+  it('corrupt: the listing answers from the files, and the index is made again', async () => {
+    const h = await home();
+    await listSessions({ home: h });
+    const { rmSync } = await import('node:fs');
+    rmSync(`${indexPath(h)}-wal`, { force: true });
+    rmSync(`${indexPath(h)}-shm`, { force: true });
+    writeFileSync(indexPath(h), 'this is not a database'.repeat(300));
+    await expectSameAsFiles(h);
+    const status = await sessionIndexStatus({ home: h });
+    expect(status.usable).toBe(true);
+    expect(status.sessions).toBe(7);
+  });
+
+  it('read-only and behind the files: the listing answers from the files', async () => {
+    const h = await home();
+    await listSessions({ home: h });
+    await writeRollout(h, { createdAt: BASE + 20 * DAY, userMessage: 'a late number 3' });
+    // The suite runs as root (file modes do not stop root): a read-only bind mount does.
+    const dir = path.dirname(indexPath(h));
+    execFileSync('mount', ['--bind', dir, dir]);
+    execFileSync('mount', ['-o', 'remount,ro,bind', dir]);
+    try {
+      const hits = await all({ home: h, search: 'number 3' });
+      expect(hits.map((s) => s.preview)).toEqual(['a late number 3', 'task number 3 for the parser']);
+      await expectSameAsFiles(h);
+      expect((await sessionIndexStatus({ home: h })).stale).toBeGreaterThanOrEqual(0);
+    } finally {
+      execFileSync('umount', [dir]);
+    }
+  });
+
+  it('locked by another writer: no SQLITE_BUSY reaches the caller, the files answer', async () => {
+    const h = await home();
+    await listSessions({ home: h });
+    await writeRollout(h, { createdAt: BASE + 30 * DAY, userMessage: 'written while locked' });
+    const Database = loadSqlite();
+    const other = new Database(indexPath(h));
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const page = await listSessions({ home: h, search: 'while locked' });
+      expect(page.sessions.map((s) => s.preview)).toEqual(['written while locked']);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    await expectSameAsFiles(h);
+  });
+
+  it('a file changed in place since it was indexed is read again before it is returned', async () => {
+    const h = await home(3);
+    const first = await listSessions({ home: h });
+    const s = first.sessions[0]!;
+    // Appended by a writer that takes no lock, the folder unchanged, the time set back.
+    await appendFile(
+      s.path,
+      JSON.stringify({
+        timestamp: new Date(BASE).toISOString(),
+        type: 'event_msg',
+        payload: { type: 'agent_message', message: 'late words' },
+      }) + '\n',
+    );
+    const { utimesSync } = await import('node:fs');
+    utimesSync(s.path, new Date(BASE - DAY), new Date(BASE - DAY));
+    const again = await listSessions({ home: h });
+    expect(again).toEqual(await listSessions({ home: h, index: false }));
+    expect(again.sessions[0]!.updatedAt).toBe(new Date(BASE - DAY).toISOString());
+  });
+
+  it('the SQLite addon missing is E_NATIVE, which listings never see', () => {
+    expect(() => loadSqlite('better-sqlite3-not-installed')).toThrow(
+      expect.objectContaining({ code: 'E_NATIVE' }),
+    );
+    expect(createRequire(import.meta.url).resolve('better-sqlite3')).toContain('better-sqlite3');
+  });
+});
