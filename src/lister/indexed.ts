@@ -1,9 +1,11 @@
 import { statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { encodeCursor, type CursorKey } from '../format/cursor.js';
 import { foldCase, snippetOf } from '../format/search-text.js';
+import { parseRolloutFileName } from '../files/layout.js';
 import type { Candidate } from '../files/traverse.js';
 import { acquireIndex, discardCorrupt, noteFailure, release } from '../search-index/handle.js';
-import { countHiddenBySource, firstMatch, queryIndex } from '../search-index/query.js';
+import { countHiddenBySource, firstMatch, hasSeveralFiles, queryIndex } from '../search-index/query.js';
 import { reconcile, refreshFile, type ReconcileOptions } from '../search-index/reconcile.js';
 import { isBusy } from '../search-index/sqlite.js';
 import type { IndexStore } from '../search-index/store.js';
@@ -59,6 +61,7 @@ function toCandidate(o: NormalizedListOptions, r: IndexRow): Candidate {
   return {
     path: r.path,
     id: r.id,
+    rolloutId: parseRolloutFileName(basename(r.path))?.rolloutId ?? r.id,
     key: keyOf(o, r),
     created: r.created,
     compressed: r.compressed,
@@ -122,6 +125,13 @@ async function pageFromIndex(store: IndexStore, o: NormalizedListOptions): Promi
     }
     const more = rows.length > o.pageSize;
     const page = rows.slice(0, o.pageSize);
+    if (
+      hasSeveralFiles(
+        store,
+        page.map((r) => r.kid),
+      )
+    )
+      return undefined;
     const heads = await Promise.all(page.map((r) => readHead(r.path, r.compressed, headOptions)));
     const sessions: SessionSummary[] = [];
     let retry = false;

@@ -1,5 +1,7 @@
 import { foldCase, searchableText, snippetOf } from '../format/search-text.js';
-import { newState, readLines } from '../reader/engine.js';
+import { STREAM_CHUNK, newState } from '../reader/engine.js';
+import type { StreamRolloutOptions } from '../reader/entries.js';
+import { readThreadEntries } from '../reader/thread.js';
 import { readHead } from './head.js';
 import { sourceLabel } from './filters.js';
 import { DEFAULT_HEAD_RECORDS, DEFAULT_MAX_HEAD_BYTES, normalizeCwd } from './options.js';
@@ -21,11 +23,10 @@ export async function scanTexts(
   signal?: AbortSignal,
 ): Promise<void> {
   try {
-    for await (const batch of readLines(
-      file,
-      { compressed, signal, maxLineBytes: MAX_SCAN_LINE_BYTES },
-      newState(),
-    )) {
+    // The whole thread: a Codex CLI 0.171 fork or reverted rollout holds its older history in other
+    // files, and is found by it (a hit there gives the line of that older file).
+    const options = { compressed, signal, maxLineBytes: MAX_SCAN_LINE_BYTES } as StreamRolloutOptions;
+    for await (const batch of readThreadEntries(file, options, newState(), STREAM_CHUNK)) {
       for (const entry of batch) {
         const text = searchableText(entry.value);
         if (text !== undefined && visit(entry.line, text)) return;

@@ -162,3 +162,13 @@ export function firstMatch(
     .stmt('SELECT line, text FROM msgs WHERE fid = ? AND rl_contains(text, ?) ORDER BY line LIMIT 1')
     .get(fid, term) as { line: number; text: string } | undefined;
 }
+
+/**
+ * Whether any of these sessions has more than one file in the index: a Codex CLI 0.171 reverted
+ * thread (several rollouts, one session) or a session filed twice. Such a page is the file walk's
+ * to answer, which lists a thread once, at its newest rollout.
+ */
+export function hasSeveralFiles(store: IndexStore, kids: readonly string[]): boolean {
+  const count = store.stmt('SELECT count(*) AS n FROM files WHERE kid = ?');
+  return kids.some((kid) => (count.get(kid) as { n: number }).n > 1);
+}
