@@ -7,6 +7,7 @@ import { listLocked } from './list.js';
 import type { SnapshotInfo } from './types.js';
 import { withStoreLock } from './lock.js';
 import { SESSION_HEAD_PREFIX, SNAPSHOT_REF_PREFIX, sha256Hex } from './refs.js';
+import { storeGit } from './store-context.js';
 import type { StoreContext } from './store-context.js';
 
 /**
@@ -167,4 +168,27 @@ async function readOptional(file: string): Promise<string> {
     if (hasErrno(cause, 'ENOENT', 'ENOTDIR')) return '';
     throw new RolloutIOError('read', file, cause);
   }
+}
+
+/** Git's empty tree: the "before" of a session's first snapshot. */
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbabcc10';
+
+/**
+ * The patch from commit `from` (or from nothing) to commit `to` in the store at `gitDir` (a folder
+ * {@link sessionStores} returned), binary changes as git binary patches. Plumbing only: the
+ * workspace is never looked at, so it works after the workspace is gone.
+ */
+export async function diffCommitsIn(
+  gitDir: string,
+  home: string,
+  from: string | null,
+  to: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  const ctx = plumbingContext(gitDir, home);
+  return withStoreLock(ctx.lockFile, signal, async (lock) => {
+    const args = ['diff-tree', '-r', '-p', '-M', '--binary', '--end-of-options', from ?? EMPTY_TREE, to];
+    const out = await storeGit(ctx, lock, args, { signal, noWorkTree: true, stripFinalNewline: false });
+    return out.stdout;
+  });
 }

@@ -8,7 +8,7 @@ import type { RolloutLine } from '../../format/types.js';
 import { itemOf } from '../../format/types.js';
 import { iterateSessions } from '../../lister/list.js';
 import { streamRollout } from '../../reader/stream.js';
-import { ChatStream } from '../chat.js';
+import { ChatStream } from '../../dataset/chat.js';
 import type { Ctx } from '../context.js';
 import { UsageError, collect, dateRange, existingHome } from '../context.js';
 import type { ExportTarget } from '../export-target.js';
@@ -199,15 +199,15 @@ async function exportSession(
       const instructions = isObject(meta?.['base_instructions'])
         ? meta['base_instructions']['text']
         : undefined;
-      for (const m of chat.start(instructions)) await put(m);
+      for (const t of chat.start(instructions)) await put(t.message);
     } else if (head !== undefined) await put(head);
     for (;;) {
       const next = await lines.next();
       if (next.done) break;
       if (format === 'envelope') await put(next.value);
-      else for (const m of chat.push(itemOf(next.value))) await put(m);
+      else for (const t of chat.push(itemOf(next.value))) await put(t.message);
     }
-    if (format === 'chat') for (const m of chat.end()) await put(m);
+    if (format === 'chat') for (const t of chat.end()) await put(t.message);
   } catch (error) {
     if (!isRolloutError(error)) throw error;
     complete = false;
