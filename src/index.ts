@@ -146,3 +146,29 @@ export type {
   PushResult,
   RemoteRestoreResult,
 } from './snapshot/types.js';
+
+// dataset
+export { exportDataset } from './dataset/export-dataset.js';
+export type {
+  DatasetFormat,
+  DatasetRowOf,
+  DatasetWarning,
+  ExportDatasetOptions,
+} from './dataset/export-dataset.js';
+export { writeDatasetParquet } from './dataset/parquet.js';
+export type { WriteDatasetParquetOptions } from './dataset/parquet.js';
+export { createSecretRedactor } from './dataset/redact.js';
+export type { SecretFinding, SecretRedactor } from './dataset/redact.js';
+export type {
+  ChatMessage,
+  OpenAIToolCall,
+  DatasetTool,
+  JsonSchemaObject,
+  DatasetTurn,
+  OpenAIDatasetRow,
+  TrlMessage,
+  TrlDatasetRow,
+  EnvelopeDatasetRow,
+  ChatDatasetRow,
+  HubDatasetRow,
+} from './format/dataset.js';

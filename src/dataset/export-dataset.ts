@@ -1,5 +1,5 @@
-import { isRolloutError } from '../errors.js';
-import { invalidArgument } from '../errors.js';
+import { realpath } from 'node:fs/promises';
+import { invalidArgument, isRolloutError } from '../errors.js';
 import { resolveHome } from '../files/layout.js';
 import type {
   ChatDatasetRow,
@@ -141,7 +141,9 @@ function normalize(o: ExportDatasetOptions): Normalized {
   if (typeof o !== 'object' || o === null) throw invalidArgument('exportDataset: options must be an object');
   const format = o.format ?? 'openai';
   if (!FORMATS.includes(format))
-    throw invalidArgument(`exportDataset: format must be one of ${FORMATS.join(', ')}; got ${String(format)}`);
+    throw invalidArgument(
+      `exportDataset: format must be one of ${FORMATS.join(', ')}; got ${JSON.stringify(format)}`,
+    );
   if (o.session !== undefined) {
     if (typeof o.session !== 'string' || o.session === '')
       throw invalidArgument('exportDataset: session must be a non-empty string');
@@ -222,8 +224,9 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 const ID_KEYS = new Set(['id', 'session_id', 'call_id', 'message_id', 'commit', 'tree', 'type', 'timestamp']);
 
 async function sessionEntry(o: Normalized, file: string, id: string): Promise<DatasetEntry | undefined> {
-  const warn = (message: string, skipped: boolean): void =>
+  const warn = (message: string, skipped: boolean): void => {
     o.onWarning({ sessionId: id, path: file, message, skipped });
+  };
   const lines = streamRollout(file, { signal: o.signal })[Symbol.asyncIterator]();
   let first: IteratorResult<RolloutLine>;
   try {
@@ -235,7 +238,9 @@ async function sessionEntry(o: Normalized, file: string, id: string): Promise<Da
   }
   const head = first.done ? undefined : first.value;
   const meta = head?.type === 'session_meta' && isObject(head.payload) ? head.payload : null;
-  const bad = (field: string, what: string): void => warn(`${field} ${what}`, false);
+  const bad = (field: string, what: string): void => {
+    warn(`${field} ${what}`, false);
+  };
   const chat = new ChatStream(bad);
   const turns: ChatTurn[] = [];
   const envelope: unknown[] = [];
@@ -271,13 +276,18 @@ async function sessionEntry(o: Normalized, file: string, id: string): Promise<Da
   }
 
   const snaps = await sessionSnapshots(o, id, links);
-  const stores = [...new Map(snaps.map((s) => [s.store, { store: s.store, workspace: s.workspace }])).values()];
+  const stores = [
+    ...new Map(
+      snaps.filter((s) => s.inHome).map((s) => [s.store, { store: s.store, workspace: s.workspace }]),
+    ).values(),
+  ];
   const cwd = typeof meta?.['cwd'] === 'string' ? meta['cwd'] : null;
   const base = { sessionId: id, path: file, cwd, stores, complete };
 
   if (o.format === 'envelope') {
     const redacted = o.redactor ? ((await redactDeep(envelope, o.redactor, ID_KEYS)) as unknown[]) : envelope;
-    const redactedMeta = o.redactor && meta ? ((await redactDeep(meta, o.redactor, ID_KEYS)) as typeof meta) : meta;
+    const redactedMeta =
+      o.redactor && meta ? ((await redactDeep(meta, o.redactor, ID_KEYS)) as typeof meta) : meta;
     const marks = envelopeIds.map((mid) => ({ id: mid, role: 'assistant' as const }));
     const row: EnvelopeDatasetRow = {
       session_id: id,
@@ -298,7 +308,11 @@ async function sessionEntry(o: Normalized, file: string, id: string): Promise<Da
       meta: o.redactor && meta ? ((await redactDeep(meta, o.redactor, ID_KEYS)) as typeof meta) : meta,
       messages,
       message_ids: ids,
-      turns: await turnsOf(o, messages.map((m, i) => ({ id: ids[i] ?? null, role: m.role })), snaps),
+      turns: await turnsOf(
+        o,
+        messages.map((m, i) => ({ id: ids[i] ?? null, role: m.role })),
+        snaps,
+      ),
     };
     return { ...base, row };
   }
@@ -334,7 +348,10 @@ async function redactTurns(turns: ChatTurn[], r: SecretRedactor): Promise<ChatTu
     if (m.content !== null) m.content = await r.redact(m.content);
     if (m.tool_calls) {
       m.tool_calls = await Promise.all(
-        m.tool_calls.map(async (c) => ({ ...c, function: { ...c.function, arguments: await redactArguments(c.function.arguments, r) } })),
+        m.tool_calls.map(async (c) => ({
+          ...c,
+          function: { ...c.function, arguments: await redactArguments(c.function.arguments, r) },
+        })),
       );
     }
     out.push({ message: m, id: t.id });
@@ -359,13 +376,24 @@ interface Snap {
   tree: string;
   workspace: string;
   store: string;
+  /** The store is one of the home's (git is only ever run in those). */
+  inHome: boolean;
 }
 
 /** The session's snapshots: rollout links, then the stores' refs (the store's commit wins). */
 async function sessionSnapshots(o: Normalized, id: string, links: SnapshotLink[]): Promise<Snap[]> {
-  const stores = await sessionStores(o.home, [id], links.map((l) => l.store), o.signal);
+  const stores = await sessionStores(
+    o.home,
+    [id],
+    links.map((l) => l.store),
+    o.signal,
+  );
   const byMessage = new Map<string, Snap>();
-  for (const l of links) byMessage.set(l.messageId, { ...l });
+  const real = async (p: string): Promise<string> => realpath(p).catch(() => p);
+  for (const l of links) {
+    const store = await real(l.store);
+    byMessage.set(l.messageId, { ...l, store, inHome: stores.includes(store) });
+  }
   for (const store of stores) {
     for (const s of await listSessionSnapshotsIn(store, o.home, id, o.signal)) {
       byMessage.set(s.messageId, {
@@ -374,10 +402,10 @@ async function sessionSnapshots(o: Normalized, id: string, links: SnapshotLink[]
         tree: s.tree,
         workspace: s.workspace,
         store,
+        inHome: true,
       });
     }
   }
-  // A link whose store is not in the home cannot be checked out: its store is kept as named.
   return [...byMessage.values()];
 }
 
@@ -405,7 +433,7 @@ async function turnsOf(
       };
       if (o.diffs) {
         turn.diff =
-          snap === undefined
+          snap === undefined || !snap.inHome
             ? null
             : await diffCommitsIn(
                 snap.store,
@@ -413,7 +441,7 @@ async function turnsOf(
                 previous !== undefined && previous.store === snap.store ? previous.commit : null,
                 snap.commit,
                 o.signal,
-              ).catch(() => null);
+              );
       }
       out.push(turn);
     }

@@ -90,7 +90,11 @@ export function toOpenAI(turns: readonly ChatTurn[]): OpenAIConversation {
     messages.push({ role: 'assistant', content: text, ...(calls.length > 0 ? { tool_calls: calls } : {}) });
     ids.push(t.id);
     for (const a of answersOf.get(i) ?? []) {
-      messages.push({ role: 'tool', tool_call_id: a.message.tool_call_id!, content: a.message.content ?? '' });
+      messages.push({
+        role: 'tool',
+        tool_call_id: a.message.tool_call_id!,
+        content: a.message.content ?? '',
+      });
       ids.push(a.id);
     }
   });

@@ -49,8 +49,10 @@ export async function writeDatasetParquet<F extends DatasetFormat>(
   options: WriteDatasetParquetOptions<F>,
 ): Promise<number> {
   const names = COLUMNS[options.format];
-  if (names === undefined) throw invalidArgument(`writeDatasetParquet: unknown format ${String(options.format)}`);
-  if (typeof options.write !== 'function') throw invalidArgument('writeDatasetParquet: write must be a function');
+  if (names === undefined)
+    throw invalidArgument(`writeDatasetParquet: unknown format ${JSON.stringify(options.format)}`);
+  if (typeof options.write !== 'function')
+    throw invalidArgument('writeDatasetParquet: write must be a function');
   const maxRows = options.rowGroupRows ?? 1000;
   const maxBytes = options.rowGroupBytes ?? 32 * 1024 * 1024;
   if (!Number.isInteger(maxRows) || maxRows < 1)

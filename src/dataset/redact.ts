@@ -38,7 +38,8 @@ interface PatternRule {
 }
 
 /** Names that say a `.env` value is a secret. */
-const SECRET_NAME = '[A-Z0-9_]*(?:SECRET|TOKEN|PASSWORD|PASSWD|PWD|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|AUTH|DSN)[A-Z0-9_]*';
+const SECRET_NAME =
+  '[A-Z0-9_]*(?:SECRET|TOKEN|PASSWORD|PASSWD|PWD|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|AUTH|DSN)[A-Z0-9_]*';
 
 /**
  * Our own rules, beside secretlint's recommended preset: what the preset does not catch on its own
@@ -52,14 +53,21 @@ const RULES: readonly PatternRule[] = [
     pattern:
       /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$(?![\s\S]))/g,
   },
-  { kind: 'aws-access-key-id', pattern: /\b(?:A3T[A-Z0-9]|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA)[A-Z0-9]{16}\b/g },
+  {
+    kind: 'aws-access-key-id',
+    pattern: /\b(?:A3T[A-Z0-9]|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA)[A-Z0-9]{16}\b/g,
+  },
   {
     kind: 'aws-secret-access-key',
-    pattern: /\baws_?secret_?(?:access_?)?key["']?\s*(?::|=>|=)\s*["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi,
+    pattern:
+      /\baws_?secret_?(?:access_?)?key["']?\s*(?::|=>|=)\s*["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi,
     group: 1,
   },
   { kind: 'anthropic-api-key', pattern: /\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{20,}/g },
-  { kind: 'openai-api-key', pattern: /\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])/g },
+  {
+    kind: 'openai-api-key',
+    pattern: /\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])/g,
+  },
   { kind: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
   { kind: 'gitlab-token', pattern: /\bglpat-[A-Za-z0-9_-]{20,}/g },
   { kind: 'slack-token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
@@ -88,13 +96,15 @@ const RULES: readonly PatternRule[] = [
   {
     // "password": "…" / password: … in JSON or YAML.
     kind: 'password',
-    pattern: /["']?\b(?:password|passwd|pass|secret|client_secret|api_key|apikey)["']?[ \t]*:[ \t]*["']([^"'\s$][^"'\n]{3,})["']/gi,
+    pattern:
+      /["']?\b(?:password|passwd|pass|secret|client_secret|api_key|apikey)["']?[ \t]*:[ \t]*["']([^"'\s$][^"'\n]{3,})["']/gi,
     group: 1,
   },
 ];
 
 /** Values a `.env` line or a config may hold that are not secrets. */
-const PLACEHOLDER = /^(?:<.*>|\{\{.*\}\}|x{4,}|\*{4,}|\.{3,}|changeme|change-me|your[-_].*|example|placeholder|none|null|true|false|redacted|\[REDACTED:[a-z0-9-]+\])$/i;
+const PLACEHOLDER =
+  /^(?:<.*>|\{\{.*\}\}|x{4,}|\*{4,}|\.{3,}|changeme|change-me|your[-_].*|example|placeholder|none|null|true|false|redacted|\[REDACTED:[a-z0-9-]+\])$/i;
 
 /** `GITHUB_TOKEN` → `github-token`, `AWSAccessKeyID` → `aws-access-key-id`. */
 export function kindOf(messageId: string): string {

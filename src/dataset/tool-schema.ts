@@ -54,7 +54,9 @@ export class SchemaBuilder {
     if (this.props !== undefined && this.depth < 16) {
       schema.properties = {};
       for (const k of [...this.props.keys()].sort()) schema.properties[k] = this.props.get(k)!.build();
-      const required = [...this.props.keys()].filter((k) => this.requiredCount?.get(k) === this.objects).sort();
+      const required = [...this.props.keys()]
+        .filter((k) => this.requiredCount?.get(k) === this.objects)
+        .sort();
       if (required.length > 0) schema.required = required;
     }
     if (this.items !== undefined) schema.items = this.items.build();

@@ -170,9 +170,6 @@ async function readOptional(file: string): Promise<string> {
   }
 }
 
-/** Git's empty tree: the "before" of a session's first snapshot. */
-const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbabcc10';
-
 /**
  * The patch from commit `from` (or from nothing) to commit `to` in the store at `gitDir` (a folder
  * {@link sessionStores} returned), binary changes as git binary patches. Plumbing only: the
@@ -187,7 +184,18 @@ export async function diffCommitsIn(
 ): Promise<string> {
   const ctx = plumbingContext(gitDir, home);
   return withStoreLock(ctx.lockFile, signal, async (lock) => {
-    const args = ['diff-tree', '-r', '-p', '-M', '--binary', '--end-of-options', from ?? EMPTY_TREE, to];
+    // The "before" of a session's first snapshot is the empty tree, which git of this age only
+    // diffs against once the store holds it (an object of no bytes; writing it changes nothing else).
+    const base =
+      from ??
+      (
+        await storeGit(ctx, lock, ['hash-object', '-t', 'tree', '-w', '--stdin'], {
+          signal,
+          noWorkTree: true,
+          input: '',
+        })
+      ).stdout.trim();
+    const args = ['diff-tree', '-r', '-p', '-M', '--binary', '--end-of-options', base, to];
     const out = await storeGit(ctx, lock, args, { signal, noWorkTree: true, stripFinalNewline: false });
     return out.stdout;
   });
