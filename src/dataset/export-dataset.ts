@@ -1,4 +1,5 @@
 import { realpath } from 'node:fs/promises';
+import path from 'node:path';
 import { invalidArgument, isRolloutError } from '../errors.js';
 import { resolveHome } from '../files/layout.js';
 import type {
@@ -204,12 +205,18 @@ export async function* exportDataset<F extends DatasetFormat = 'openai'>(
 }
 
 /** {@link exportDataset} with each row's session, file, working folder and stores. */
-export async function* datasetEntries(options: ExportDatasetOptions): AsyncGenerator<DatasetEntry> {
+export async function* datasetEntries(
+  options: ExportDatasetOptions,
+  /** Exactly these rollout files (a file named on the command line), instead of a listing. */
+  only?: { path: string; id?: string },
+): AsyncGenerator<DatasetEntry> {
   const o = normalize(options);
-  const files: AsyncIterable<{ path: string; id: string }> | { path: string; id: string }[] =
-    o.session !== undefined
-      ? [await findSession(o.session, { home: o.home, signal: o.signal })]
-      : iterateSessions({ home: o.home, ...o.filters, includeEmpty: true, signal: o.signal });
+  const files: AsyncIterable<{ path: string; id?: string }> | { path: string; id?: string }[] =
+    only !== undefined
+      ? [only]
+      : o.session !== undefined
+        ? [await findSession(o.session, { home: o.home, signal: o.signal })]
+        : iterateSessions({ home: o.home, ...o.filters, includeEmpty: true, signal: o.signal });
   for await (const s of files) {
     o.signal?.throwIfAborted();
     const entry = await sessionEntry(o, s.path, s.id);
@@ -223,7 +230,12 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 /** Keys whose strings are identifiers, never redacted. */
 const ID_KEYS = new Set(['id', 'session_id', 'call_id', 'message_id', 'commit', 'tree', 'type', 'timestamp']);
 
-async function sessionEntry(o: Normalized, file: string, id: string): Promise<DatasetEntry | undefined> {
+async function sessionEntry(
+  o: Normalized,
+  file: string,
+  listedId: string | undefined,
+): Promise<DatasetEntry | undefined> {
+  let id = listedId ?? null;
   const warn = (message: string, skipped: boolean): void => {
     o.onWarning({ sessionId: id, path: file, message, skipped });
   };
@@ -238,6 +250,9 @@ async function sessionEntry(o: Normalized, file: string, id: string): Promise<Da
   }
   const head = first.done ? undefined : first.value;
   const meta = head?.type === 'session_meta' && isObject(head.payload) ? head.payload : null;
+  const sessionId: string =
+    id ?? (typeof meta?.['id'] === 'string' ? meta['id'] : path.basename(file).replace(/\.jsonl(\.zst)?$/, ''));
+  id = sessionId;
   const bad = (field: string, what: string): void => {
     warn(`${field} ${what}`, false);
   };
@@ -275,14 +290,14 @@ async function sessionEntry(o: Normalized, file: string, id: string): Promise<Da
     warn(`${error.message}; its row is incomplete`, false);
   }
 
-  const snaps = await sessionSnapshots(o, id, links);
+  const snaps = await sessionSnapshots(o, sessionId, links);
   const stores = [
     ...new Map(
       snaps.filter((s) => s.inHome).map((s) => [s.store, { store: s.store, workspace: s.workspace }]),
     ).values(),
   ];
   const cwd = typeof meta?.['cwd'] === 'string' ? meta['cwd'] : null;
-  const base = { sessionId: id, path: file, cwd, stores, complete };
+  const base = { sessionId, path: file, cwd, stores, complete };
 
   if (o.format === 'envelope') {
     const redacted = o.redactor ? ((await redactDeep(envelope, o.redactor, ID_KEYS)) as unknown[]) : envelope;
@@ -290,7 +305,7 @@ async function sessionEntry(o: Normalized, file: string, id: string): Promise<Da
       o.redactor && meta ? ((await redactDeep(meta, o.redactor, ID_KEYS)) as typeof meta) : meta;
     const marks = envelopeIds.map((mid) => ({ id: mid, role: 'assistant' as const }));
     const row: EnvelopeDatasetRow = {
-      session_id: id,
+      session_id: sessionId,
       meta: redactedMeta,
       lines: redacted,
       message_ids: envelopeIds,
@@ -304,7 +319,7 @@ async function sessionEntry(o: Normalized, file: string, id: string): Promise<Da
     const messages = redactedTurns.map((t) => t.message);
     const ids = redactedTurns.map((t) => t.id);
     const row: ChatDatasetRow = {
-      session_id: id,
+      session_id: sessionId,
       meta: o.redactor && meta ? ((await redactDeep(meta, o.redactor, ID_KEYS)) as typeof meta) : meta,
       messages,
       message_ids: ids,
@@ -322,7 +337,7 @@ async function sessionEntry(o: Normalized, file: string, id: string): Promise<Da
   if (o.format === 'trl') {
     const trl = toTrl(openai.messages);
     const row: TrlDatasetRow = {
-      session_id: id,
+      session_id: sessionId,
       messages: trl,
       ...(openai.tools.length > 0 ? { tools: openai.tools } : {}),
       message_ids: openai.ids,
@@ -331,7 +346,7 @@ async function sessionEntry(o: Normalized, file: string, id: string): Promise<Da
     return { ...base, row };
   }
   const row: OpenAIDatasetRow = {
-    session_id: id,
+    session_id: sessionId,
     messages: openai.messages,
     tools: openai.tools,
     message_ids: openai.ids,

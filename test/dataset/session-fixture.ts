@@ -84,13 +84,20 @@ export async function recordCodingSession(
       payload: {
         type: 'function_call',
         name: 'shell',
-        arguments: JSON.stringify({ command: ['npm', 'test'] }),
+        arguments: JSON.stringify({
+          command: ['npm', 'test'],
+          ...(opts.secret ? { env: { AWS_ACCESS_KEY_ID: opts.secret } } : {}),
+        }),
         call_id: 'call_3',
       },
     },
     {
       type: 'response_item',
-      payload: { type: 'function_call_output', call_id: 'call_3', output: { content: 'ok 1 passed' } },
+      payload: {
+        type: 'function_call_output',
+        call_id: 'call_3',
+        output: { content: `ok 1 passed${opts.secret ? ` (key ${opts.secret})` : ''}` },
+      },
     },
   ]);
   await put(ws, files, 'src/greet.ts', 'export const greet = (n: string) => `hello ${n}`;\n');
