@@ -25,7 +25,8 @@ export type RolloutErrorCode =
   | 'E_CLOSED'
   | 'E_NATIVE'
   | 'E_REWIND_REFUSED'
-  | 'E_REWIND_FAILED';
+  | 'E_REWIND_FAILED'
+  | 'E_HUB';
 
 /**
  * Base class of every error thrown on purpose by agent-rollouts.
@@ -426,4 +427,19 @@ export function errnoOf(error: unknown): string | undefined {
 export function hasErrno(error: unknown, ...codes: string[]): boolean {
   const code = errnoOf(error);
   return code !== undefined && codes.includes(code);
+}
+
+/**
+ * A Hub request failed, or the token cannot be used.
+ * @public
+ */
+export class HubError extends RolloutError {
+  /** The HTTP status, when the Hub answered. */
+  readonly status: number | null;
+
+  constructor(message: string, status: number | null, options?: { cause?: unknown }) {
+    super('E_HUB', message, options);
+    this.name = 'HubError';
+    this.status = status;
+  }
 }

@@ -23,6 +23,7 @@ export {
   RecorderClosedError,
   RewindRefusedError,
   RewindFailedError,
+  HubError,
 } from './errors.js';
 export type { RolloutErrorCode, RewindRefusalReason } from './errors.js';
 
@@ -158,6 +159,8 @@ export type {
 export { writeDatasetParquet } from './dataset/parquet.js';
 export type { WriteDatasetParquetOptions } from './dataset/parquet.js';
 export { createSecretRedactor } from './dataset/redact.js';
+export { pushDatasetToHub } from './dataset/hub-push.js';
+export type { PushDatasetToHubOptions, PushDatasetToHubResult } from './dataset/hub-push.js';
 export type { SecretFinding, SecretRedactor } from './dataset/redact.js';
 export type {
   ChatMessage,

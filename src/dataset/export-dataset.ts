@@ -251,7 +251,8 @@ async function sessionEntry(
   const head = first.done ? undefined : first.value;
   const meta = head?.type === 'session_meta' && isObject(head.payload) ? head.payload : null;
   const sessionId: string =
-    id ?? (typeof meta?.['id'] === 'string' ? meta['id'] : path.basename(file).replace(/\.jsonl(\.zst)?$/, ''));
+    id ??
+    (typeof meta?.['id'] === 'string' ? meta['id'] : path.basename(file).replace(/\.jsonl(\.zst)?$/, ''));
   id = sessionId;
   const bad = (field: string, what: string): void => {
     warn(`${field} ${what}`, false);
