@@ -3,6 +3,7 @@ import type { Ctx } from '../context.js';
 import { registerArchive } from './archive.js';
 import { registerDelete } from './delete.js';
 import { registerExport } from './export.js';
+import { registerHf } from './hf.js';
 import { registerLs } from './ls.js';
 import { registerName } from './name.js';
 import { registerShow } from './show.js';
@@ -18,5 +19,6 @@ export function registerCommands(program: Command, ctx: Ctx): void {
   registerDelete(program, ctx);
   registerName(program, ctx);
   registerExport(program, ctx);
+  registerHf(program, ctx);
   registerSnapshots(program, ctx);
 }
