@@ -356,34 +356,37 @@ async function sessionEntry(
   return { ...base, row };
 }
 
-/** Message text, tool arguments (their strings, when they are JSON) and outputs redacted. */
+/**
+ * Message text, tool arguments (value by value when they are JSON, so they stay JSON) and outputs
+ * redacted, the whole session in one batch.
+ */
 async function redactTurns(turns: ChatTurn[], r: SecretRedactor): Promise<ChatTurn[]> {
-  const out: ChatTurn[] = [];
-  for (const t of turns) {
-    const m = { ...t.message };
-    if (m.content !== null) m.content = await r.redact(m.content);
-    if (m.tool_calls) {
-      m.tool_calls = await Promise.all(
-        m.tool_calls.map(async (c) => ({
+  // One tree of every string to redact: contents, and each call's parsed arguments (or its text).
+  const tree = turns.map((t) => ({
+    content: t.message.content,
+    calls: (t.message.tool_calls ?? []).map((c) => {
+      try {
+        return { json: true, value: JSON.parse(c.function.arguments) as unknown };
+      } catch {
+        return { json: false, value: c.function.arguments as unknown };
+      }
+    }),
+  }));
+  const done = (await redactDeep(tree, r)) as typeof tree;
+  return turns.map((t, i) => {
+    const d = done[i]!;
+    const m = { ...t.message, content: d.content };
+    if (t.message.tool_calls) {
+      m.tool_calls = t.message.tool_calls.map((c, j) => {
+        const a = d.calls[j]!;
+        return {
           ...c,
-          function: { ...c.function, arguments: await redactArguments(c.function.arguments, r) },
-        })),
-      );
+          function: { ...c.function, arguments: a.json ? JSON.stringify(a.value) : (a.value as string) },
+        };
+      });
     }
-    out.push({ message: m, id: t.id });
-  }
-  return out;
-}
-
-/** A JSON arguments string redacted value by value (it stays JSON); any other string as text. */
-async function redactArguments(args: string, r: SecretRedactor): Promise<string> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(args);
-  } catch {
-    return r.redact(args);
-  }
-  return JSON.stringify(await redactDeep(parsed, r));
+    return { message: m, id: t.id };
+  });
 }
 
 interface Snap {
