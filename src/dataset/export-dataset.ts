@@ -368,7 +368,7 @@ async function redactTurns(turns: ChatTurn[], r: SecretRedactor): Promise<ChatTu
       try {
         return { json: true, value: JSON.parse(c.function.arguments) as unknown };
       } catch {
-        return { json: false, value: c.function.arguments as unknown };
+        return { json: false, value: c.function.arguments };
       }
     }),
   }));

@@ -36,6 +36,7 @@ describe('help and version', () => {
                                          resume and ls show it)
         export [options] [session]       write sessions as JSON Lines, one
                                          {"type":"session",…} per session, streaming
+        hf                               Hugging Face datasets of your sessions
         snapshot [options] [workspace]   capture the workspace as the snapshot of one
                                          message (the hook entry point); prints the
                                          commit
@@ -185,9 +186,16 @@ describe('help and version', () => {
         --search <text>    only sessions whose preview or name holds this text
         --cwd <dir>        only sessions whose working folder is this one (repeatable)
         --archived         export archived sessions instead of live ones
-        --format <format>  envelope: the raw lines; chat: OpenAI chat messages with
-                           tool calls (choices: "envelope", "chat", default:
-                           "envelope")
+        --format <format>  envelope: the raw lines; chat: chat messages with tool
+                           calls; openai: OpenAI fine-tuning rows; trl: TRL
+                           conversational rows (choices: "envelope", "chat", "openai",
+                           "trl", default: "envelope")
+        --parquet          write one Parquet file (needs --out; implied by --out
+                           x.parquet)
+        --redact           replace secrets with [REDACTED:<kind>] in text, tool
+                           arguments and outputs
+        --diffs            give each snapshotted turn the patch it made (openai, trl,
+                           chat, envelope rows)
         -h, --help         show help
 
       Every source is exported (cli, vscode, exec, mcp, sub-agents): no --all-sources needed.
