@@ -29,7 +29,8 @@ export type RolloutErrorCode =
   | 'E_NO_MESSAGE'
   | 'E_NOTHING_TO_UNDO'
   | 'E_REMOTE'
-  | 'E_INDEX';
+  | 'E_INDEX'
+  | 'E_HUB';
 
 /**
  * Base class of every error thrown on purpose by agent-rollouts.
@@ -531,4 +532,19 @@ export function errnoOf(error: unknown): string | undefined {
 export function hasErrno(error: unknown, ...codes: string[]): boolean {
   const code = errnoOf(error);
   return code !== undefined && codes.includes(code);
+}
+
+/**
+ * A Hub request failed, or the token cannot be used.
+ * @public
+ */
+export class HubError extends RolloutError {
+  /** The HTTP status, when the Hub answered. */
+  readonly status: number | null;
+
+  constructor(message: string, status: number | null, options?: { cause?: unknown }) {
+    super('E_HUB', message, options);
+    this.name = 'HubError';
+    this.status = status;
+  }
 }

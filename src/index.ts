@@ -27,6 +27,7 @@ export {
   MessageHasNoSnapshotError,
   NothingToUndoError,
   ArchiveRemoteError,
+  HubError,
 } from './errors.js';
 export type { RolloutErrorCode, RewindRefusalReason, ArchiveRemoteFailure } from './errors.js';
 
@@ -201,3 +202,31 @@ export type {
   ImportStatus,
 } from './importers/import-sessions.js';
 export type { ImportAgent } from './importers/types.js';
+
+// dataset
+export { exportDataset } from './dataset/export-dataset.js';
+export type {
+  DatasetFormat,
+  DatasetRowOf,
+  DatasetWarning,
+  ExportDatasetOptions,
+} from './dataset/export-dataset.js';
+export { writeDatasetParquet } from './dataset/parquet.js';
+export type { WriteDatasetParquetOptions } from './dataset/parquet.js';
+export { createSecretRedactor } from './dataset/redact.js';
+export { pushDatasetToHub } from './dataset/hub-push.js';
+export type { PushDatasetToHubOptions, PushDatasetToHubResult } from './dataset/hub-push.js';
+export type { SecretFinding, SecretRedactor } from './dataset/redact.js';
+export type {
+  ChatMessage,
+  OpenAIToolCall,
+  DatasetTool,
+  JsonSchemaObject,
+  DatasetTurn,
+  OpenAIDatasetRow,
+  TrlMessage,
+  TrlDatasetRow,
+  EnvelopeDatasetRow,
+  ChatDatasetRow,
+  HubDatasetRow,
+} from './format/dataset.js';

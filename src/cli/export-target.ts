@@ -11,6 +11,8 @@ export interface ExportTarget {
   /** The file as the user named it, for messages; undefined for standard output. */
   readonly label: string | undefined;
   write(text: string): Promise<void>;
+  /** Bytes (a Parquet file's pieces), after everything written before. */
+  writeBytes(bytes: Uint8Array): Promise<void>;
   /** Puts the finished file in place. */
   commit(): Promise<void>;
   /** Removes what was written; the target is left as it was. */
@@ -27,6 +29,11 @@ function stdoutTarget(io: CliIO): ExportTarget {
     label: undefined,
     async write(text) {
       if (out.write(text) === false && typeof out.once === 'function') {
+        await new Promise<void>((resolve) => out.once!('drain', resolve));
+      }
+    },
+    async writeBytes(bytes) {
+      if (out.write(bytes as unknown as string) === false && typeof out.once === 'function') {
         await new Promise<void>((resolve) => out.once!('drain', resolve));
       }
     },
@@ -101,6 +108,10 @@ export async function openExportTarget(
       pending.push(text);
       pendingBytes += text.length;
       if (pendingBytes >= BATCH) await flush();
+    },
+    async writeBytes(bytes) {
+      await flush();
+      await fh.writeFile(bytes);
     },
     async commit() {
       await flush();

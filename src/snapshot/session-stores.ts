@@ -8,6 +8,7 @@ import { listLocked } from './list.js';
 import type { SnapshotInfo } from './types.js';
 import { withStoreLock } from './lock.js';
 import { SESSION_HEAD_PREFIX, SNAPSHOT_REF_PREFIX, sha256Hex } from './refs.js';
+import { storeGit } from './store-context.js';
 import type { StoreContext } from './store-context.js';
 
 /**
@@ -148,4 +149,35 @@ async function readOptional(file: string): Promise<string> {
     if (hasErrno(cause, 'ENOENT', 'ENOTDIR')) return '';
     throw new RolloutIOError('read', file, cause);
   }
+}
+
+/**
+ * The patch from commit `from` (or from nothing) to commit `to` in the store at `gitDir` (a folder
+ * {@link sessionStores} returned), binary changes as git binary patches. Plumbing only: the
+ * workspace is never looked at, so it works after the workspace is gone.
+ */
+export async function diffCommitsIn(
+  gitDir: string,
+  home: string,
+  from: string | null,
+  to: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  const ctx = plumbingContext(gitDir, home);
+  return withStoreLock(ctx.lockFile, signal, async (lock) => {
+    // The "before" of a session's first snapshot is the empty tree, which git of this age only
+    // diffs against once the store holds it (an object of no bytes; writing it changes nothing else).
+    const base =
+      from ??
+      (
+        await storeGit(ctx, lock, ['hash-object', '-t', 'tree', '-w', '--stdin'], {
+          signal,
+          noWorkTree: true,
+          input: '',
+        })
+      ).stdout.trim();
+    const args = ['diff-tree', '-r', '-p', '-M', '--binary', '--end-of-options', base, to];
+    const out = await storeGit(ctx, lock, args, { signal, noWorkTree: true, stripFinalNewline: false });
+    return out.stdout;
+  });
 }

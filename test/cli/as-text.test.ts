@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toChat } from '../../src/cli/chat.js';
+import { toChat } from '../../src/dataset/chat.js';
 import { asText } from '../../src/cli/format.js';
 
 describe('type-confused tool calls', () => {

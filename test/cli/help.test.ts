@@ -40,6 +40,7 @@ describe('help and version', () => {
                                          resume and ls show it)
         export [options] [session]       write sessions as JSON Lines, one
                                          {"type":"session",…} per session, streaming
+        hf                               Hugging Face datasets of your sessions
         snapshot [options] [workspace]   capture the workspace as the snapshot of one
                                          message (the hook entry point); prints the
                                          commit
@@ -267,6 +268,16 @@ describe('help and version', () => {
                            tool calls; md, html: one transcript file per session and
                            an index page (choices: "envelope", "chat", "md", "html",
                            default: "envelope")
+        --format <format>  envelope: the raw lines; chat: chat messages with tool
+                           calls; openai: OpenAI fine-tuning rows; trl: TRL
+                           conversational rows (choices: "envelope", "chat", "openai",
+                           "trl", default: "envelope")
+        --parquet          write one Parquet file (needs --out; implied by --out
+                           x.parquet)
+        --redact           replace secrets with [REDACTED:<kind>] in text, tool
+                           arguments and outputs
+        --diffs            give each snapshotted turn the patch it made (openai, trl,
+                           chat, envelope rows)
         -h, --help         show help
 
       Every source is exported (cli, vscode, exec, mcp, sub-agents): no --all-sources needed.

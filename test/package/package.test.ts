@@ -85,6 +85,8 @@ function install(packed: Packed, project: string, fsExt: 'built' | 'unbuilt'): s
         filter: (src) => !src.startsWith(path.join(from, 'build')),
       });
     } else {
+      // Scoped packages (@scope/name) need their scope folder first.
+      mkdirSync(path.dirname(path.join(modules, dep)), { recursive: true });
       symlinkSync(from, path.join(modules, dep), 'dir');
     }
   }

@@ -8,7 +8,10 @@ import type { RolloutLine } from '../../format/types.js';
 import { itemOf } from '../../format/types.js';
 import { iterateSessions } from '../../lister/list.js';
 import { streamRollout } from '../../reader/stream.js';
-import { ChatStream } from '../chat.js';
+import { ChatStream } from '../../dataset/chat.js';
+import type { DatasetFormat, DatasetRowOf, ExportDatasetOptions } from '../../dataset/export-dataset.js';
+import { datasetEntries } from '../../dataset/export-dataset.js';
+import { writeDatasetParquet } from '../../dataset/parquet.js';
 import type { Ctx } from '../context.js';
 import { UsageError, collect, dateRange, existingHome } from '../context.js';
 import type { ExportTarget } from '../export-target.js';
@@ -33,7 +36,10 @@ interface ExportFlags {
   archived?: boolean;
   force?: boolean;
   full?: boolean;
-  format: 'envelope' | 'chat' | 'md' | 'html';
+  format: DatasetFormat | 'md' | 'html';
+  parquet?: boolean;
+  redact?: boolean;
+  diffs?: boolean;
 }
 
 /** One JSON value without its newline, every character a terminal would act on escaped. */
@@ -62,11 +68,14 @@ export function registerExport(program: Command, ctx: Ctx): void {
     .addOption(
       new Option(
         '--format <format>',
-        'envelope: the raw lines; chat: OpenAI chat messages with tool calls; md, html: one transcript file per session and an index page',
+        'envelope: the raw lines; chat: chat messages with tool calls; openai: OpenAI fine-tuning rows; trl: TRL conversational rows; md, html: one transcript file per session and an index page',
       )
-        .choices(['envelope', 'chat', 'md', 'html'])
+        .choices(['envelope', 'chat', 'openai', 'trl', 'md', 'html'])
         .default('envelope'),
     )
+    .option('--parquet', 'write one Parquet file (needs --out; implied by --out x.parquet)')
+    .option('--redact', 'replace secrets with [REDACTED:<kind>] in text, tool arguments and outputs')
+    .option('--diffs', 'give each snapshotted turn the patch it made (openai, trl, chat, envelope rows)')
     .addHelpText(
       'after',
       '\nEvery source is exported (cli, vscode, exec, mcp, sub-agents): no --all-sources needed.',
@@ -90,6 +99,11 @@ export function registerExport(program: Command, ctx: Ctx): void {
           `--format ${flags.format} needs --out DIR (a folder: one file per session)`,
         );
       if (!documents && flags.full) throw new UsageError('export', '--full needs --format md or html');
+      const parquet = flags.parquet === true || (flags.out?.toLowerCase().endsWith('.parquet') ?? false);
+      if (parquet && documents)
+        throw new UsageError('export', `--parquet and --format ${flags.format} cannot be used together`);
+      if (parquet && (flags.out === undefined || flags.out === '-'))
+        throw new UsageError('export', '--parquet writes a file: name it with --out <file.parquet>');
       const home = existingHome(io, flags.home);
       const one = session === undefined ? undefined : await resolveSession(session, flags.home, io);
       if (documents) {
@@ -97,6 +111,12 @@ export function registerExport(program: Command, ctx: Ctx): void {
         return;
       }
       const target = await openExportTarget(flags.out, { io, home, force: flags.force ?? false });
+      const rows =
+        parquet ||
+        flags.format === 'openai' ||
+        flags.format === 'trl' ||
+        flags.redact === true ||
+        flags.diffs === true;
       const exportedAt = io.now().toISOString();
       const bar = progress(io);
       let count = 0;
@@ -113,28 +133,54 @@ export function registerExport(program: Command, ctx: Ctx): void {
         const files: Iterable<{ path: string; id?: string }> | AsyncIterable<{ path: string; id?: string }> =
           one
             ? [{ path: one.path, ...(one.summary ? { id: one.summary.id } : {}) }]
-            : iterateSessions({
-                home,
-                since,
-                until,
-                search: flags.search,
-                cwd: flags.cwd?.map((c) => path.resolve(io.cwd, c)),
-                archived: flags.archived ?? false,
-                includeEmpty: true,
-                onSkip: () => skipped++,
-              });
-        for await (const s of files) {
-          const done = await exportSession(
-            s.path,
-            s.id,
-            flags.format as 'envelope' | 'chat',
+            : rows
+              ? []
+              : iterateSessions({
+                  home,
+                  since,
+                  until,
+                  search: flags.search,
+                  cwd: flags.cwd?.map((c) => path.resolve(io.cwd, c)),
+                  archived: flags.archived ?? false,
+                  includeEmpty: true,
+                  onSkip: () => skipped++,
+                });
+        const tick = (): void => {
+          bar.update(progressText(count, total, exact, started, io.now().getTime()));
+        };
+        if (rows) {
+          const result = await exportRows({
+            options: {
+              home,
+              format: flags.format as DatasetFormat,
+              since,
+              until,
+              search: flags.search,
+              cwd: flags.cwd?.map((c) => path.resolve(io.cwd, c)),
+              archived: flags.archived ?? false,
+              redact: flags.redact ?? false,
+              diffs: flags.diffs ?? false,
+            },
+            one: one ? { path: one.path, ...(one.summary ? { id: one.summary.id } : {}) } : undefined,
+            parquet,
             exportedAt,
             target,
             io,
-          );
-          if (done) count++;
-          else skipped++;
-          bar.update(progressText(count, total, exact, started, io.now().getTime()));
+            tick: (exported) => {
+              count = exported;
+              tick();
+            },
+          });
+          count = result.count;
+          skipped += result.skipped;
+        } else {
+          const envelopeOrChat = flags.format === 'chat' ? 'chat' : 'envelope';
+          for await (const s of files) {
+            const done = await exportSession(s.path, s.id, envelopeOrChat, exportedAt, target, io);
+            if (done) count++;
+            else skipped++;
+            tick();
+          }
         }
         await target.commit();
         aborted = false;
@@ -213,6 +259,55 @@ async function exportDocuments(
   io.stderr.write(
     `${entries.length} session${entries.length === 1 ? '' : 's'} exported to ${safeLine(flags.out!)}${skipped ? ` (${skipped} unreadable files skipped)` : ''}\n`,
   );
+}
+
+/**
+ * Exports through the library's dataset rows: JSON Lines (for `openai`/`trl` each line is the row
+ * itself, as fine-tuning takes it; `envelope`/`chat` rows keep the `{"type":"session",…}` record)
+ * or one Parquet file. Warnings about sessions go to stderr.
+ */
+async function exportRows(args: {
+  options: ExportDatasetOptions;
+  one: { path: string; id?: string } | undefined;
+  parquet: boolean;
+  exportedAt: string;
+  target: ExportTarget;
+  io: CliIO;
+  tick: (count: number) => void;
+}): Promise<{ count: number; skipped: number }> {
+  const { io, target } = args;
+  let count = 0;
+  let skipped = 0;
+  const entries = datasetEntries(
+    {
+      ...args.options,
+      onWarning: (w) => {
+        if (w.skipped) skipped++;
+        io.stderr.write(
+          `warning: ${w.sessionId === null ? '' : `session ${safeLine(w.sessionId)}: `}${safeLine(w.message)}\n`,
+        );
+      },
+    },
+    args.one,
+  );
+  const format = args.options.format ?? 'openai';
+  async function* rowsOf(): AsyncGenerator<DatasetRowOf[DatasetFormat]> {
+    for await (const e of entries) {
+      yield e.row;
+      args.tick(++count);
+    }
+  }
+  if (args.parquet) {
+    await writeDatasetParquet(rowsOf(), { format, write: (bytes) => target.writeBytes(bytes) });
+  } else {
+    const wrap = format === 'envelope' || format === 'chat';
+    for await (const row of rowsOf()) {
+      await target.write(
+        wrap ? jsonLine({ type: 'session', exported_at: args.exportedAt, ...row }) : jsonLine(row),
+      );
+    }
+  }
+  return { count, skipped };
 }
 
 /** `exported 3/10 sessions, about 12s left`; the ETA only when the total is exact. */
@@ -296,15 +391,15 @@ async function exportSession(
       const instructions = isObject(meta?.['base_instructions'])
         ? meta['base_instructions']['text']
         : undefined;
-      for (const m of chat.start(instructions)) await put(m);
+      for (const t of chat.start(instructions)) await put(t.message);
     } else if (head !== undefined) await put(head);
     for (;;) {
       const next = await lines.next();
       if (next.done) break;
       if (format === 'envelope') await put(next.value);
-      else for (const m of chat.push(itemOf(next.value))) await put(m);
+      else for (const t of chat.push(itemOf(next.value))) await put(t.message);
     }
-    if (format === 'chat') for (const m of chat.end()) await put(m);
+    if (format === 'chat') for (const t of chat.end()) await put(t.message);
   } catch (error) {
     if (!isRolloutError(error)) throw error;
     complete = false;

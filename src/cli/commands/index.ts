@@ -5,6 +5,7 @@ import { registerDelete } from './delete.js';
 import { registerExport } from './export.js';
 import { registerFork } from './fork.js';
 import { registerImport } from './import.js';
+import { registerHf } from './hf.js';
 import { registerLs } from './ls.js';
 import { registerName } from './name.js';
 import { registerPick } from './pick.js';
@@ -29,6 +30,7 @@ export function registerCommands(program: Command, ctx: Ctx): void {
   registerDelete(program, ctx);
   registerName(program, ctx);
   registerExport(program, ctx);
+  registerHf(program, ctx);
   registerSnapshots(program, ctx);
   registerFork(program, ctx);
   registerRewind(program, ctx);

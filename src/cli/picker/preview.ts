@@ -5,7 +5,7 @@
  */
 import { STREAM_CHUNK } from '../../reader/engine.js';
 import { readEntries } from '../../reader/stream.js';
-import { ChatStream } from '../chat.js';
+import { ChatStream } from '../../dataset/chat.js';
 import type { PreviewMessage } from './state.js';
 
 export interface PreviewOptions {
@@ -32,7 +32,7 @@ export async function readPreview(file: string, options: PreviewOptions = {}): P
   const out: PreviewMessage[] = [];
   const chat = new ChatStream();
   const add = (messages: ReturnType<ChatStream['push']>): void => {
-    for (const m of messages) {
+    for (const { message: m } of messages) {
       if (m.role === 'system') continue;
       if (m.role === 'tool') {
         out.push({ role: 'output', text: clip(m.content ?? '') });

@@ -1,12 +1,11 @@
-import type { RolloutItem } from '../format/types.js';
 import { isHarnessWrapper } from '../format/preview.js';
+import type { ChatMessage } from '../format/dataset.js';
+import type { RolloutItem } from '../format/types.js';
 
-/** A message of the OpenAI chat format, as fine-tuning data takes it. */
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant' | 'tool';
-  content: string | null;
-  tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
-  tool_call_id?: string;
+/** A chat message and the id of the rollout item it came from (null when the item has none). */
+export interface ChatTurn {
+  message: ChatMessage;
+  id: string | null;
 }
 
 /** Told once per field of a session that has the wrong type (the rest is still converted). */
@@ -48,31 +47,35 @@ const typeOf = (v: unknown): string =>
 const str = (v: unknown, fallback: string): string =>
   typeof v === 'string' ? v : v === undefined || v === null ? fallback : JSON.stringify(v);
 
+const idOf = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
 /**
  * The chat transcript of a session, one item at a time: the base instructions as the system
  * message, user and assistant messages, tool calls on the assistant message that made them, tool
  * results as `tool` messages. Harness wrappers (environment context, instructions) and reasoning are
  * left out. Only the last assistant message is held back (tool calls may still join it), so memory
  * follows one message, not the session. A field of the wrong type is told to `bad` and skipped.
+ * Each message comes with the id of the item it came from: a message's `id`, for an assistant
+ * message made of tool calls only the first call's item `id`, for a tool result its `call_id`.
  */
 export class ChatStream {
-  private pending: ChatMessage | undefined;
+  private pending: ChatTurn | undefined;
   private count = 0;
 
   constructor(private readonly bad: BadField = () => {}) {}
 
   /** The system message for these instructions, if any. */
-  start(instructions: unknown): ChatMessage[] {
+  start(instructions: unknown): ChatTurn[] {
     if (instructions === undefined || instructions === null) return [];
     if (typeof instructions !== 'string') {
       this.bad('session_meta.base_instructions.text', `is ${typeOf(instructions)}, not a string`);
       return [];
     }
-    return instructions ? this.emit({ role: 'system', content: instructions }) : [];
+    return instructions ? this.emit({ message: { role: 'system', content: instructions }, id: null }) : [];
   }
 
   /** The messages this item completes. */
-  push(item: RolloutItem): ChatMessage[] {
+  push(item: RolloutItem): ChatTurn[] {
     if (item.type !== 'response_item') return [];
     const p: unknown = item.payload;
     if (!isObject(p)) {
@@ -83,10 +86,12 @@ export class ChatStream {
       case 'message': {
         const role = p['role'];
         const text = partsText(p['content'], 'message.content', this.bad);
-        if (role === 'user' && !isHarnessWrapper(text)) return this.emit({ role: 'user', content: text });
+        const id = idOf(p['id']);
+        if (role === 'user' && !isHarnessWrapper(text))
+          return this.emit({ message: { role: 'user', content: text }, id });
         if (role === 'assistant') {
           const out = this.flush();
-          this.pending = { role: 'assistant', content: text };
+          this.pending = { message: { role: 'assistant', content: text }, id };
           return out;
         }
         return [];
@@ -98,37 +103,42 @@ export class ChatStream {
         const name = shell ? 'local_shell' : str(p['name'], '');
         const args = shell ? JSON.stringify(p['action'] ?? {}) : str(p['arguments'] ?? p['input'], '');
         const id = str(p['call_id'] ?? p['id'], `call_${this.count + (this.pending ? 1 : 0)}`);
-        this.pending ??= { role: 'assistant', content: null };
-        (this.pending.tool_calls ??= []).push({ id, type: 'function', function: { name, arguments: args } });
+        this.pending ??= { message: { role: 'assistant', content: null }, id: idOf(p['id']) };
+        (this.pending.message.tool_calls ??= []).push({
+          id,
+          type: 'function',
+          function: { name, arguments: args },
+        });
         return [];
       }
       case 'function_call_output':
-      case 'custom_tool_call_output':
+      case 'custom_tool_call_output': {
+        const callId = str(p['call_id'], '');
         return this.emit({
-          role: 'tool',
-          tool_call_id: str(p['call_id'], ''),
-          content: outputText(p['output'], this.bad),
+          message: { role: 'tool', tool_call_id: callId, content: outputText(p['output'], this.bad) },
+          id: callId === '' ? null : callId,
         });
+      }
       default:
         return [];
     }
   }
 
   /** The message still held back, at the end of the session. */
-  end(): ChatMessage[] {
+  end(): ChatTurn[] {
     return this.flush();
   }
 
-  private flush(): ChatMessage[] {
+  private flush(): ChatTurn[] {
     const held = this.pending;
     this.pending = undefined;
     if (held) this.count++;
     return held ? [held] : [];
   }
 
-  private emit(message: ChatMessage): ChatMessage[] {
+  private emit(turn: ChatTurn): ChatTurn[] {
     const out = this.flush();
-    out.push(message);
+    out.push(turn);
     this.count++;
     return out;
   }
@@ -140,5 +150,5 @@ export function toChat(items: readonly RolloutItem[], instructions: string | und
   const out = chat.start(instructions);
   for (const item of items) out.push(...chat.push(item));
   out.push(...chat.end());
-  return out;
+  return out.map((t) => t.message);
 }
