@@ -174,17 +174,9 @@ describe('help and version', () => {
                            standard output)
         --force            replace --out if it exists (never a symbolic link, never
                            inside the home)
+        --at <line>        start at this line of the file (the line \`rollouts search\`
+                           prints)
         -h, --help         show help
-        --home <dir>  the home to look in (default: $CODEX_HOME or ~/.codex)
-        --json        the parsed lines as JSON Lines, one record per line, its "type"
-                      the line type
-        --raw         the lines as stored, byte for byte: NOT made safe for a terminal
-                      (control characters are sent as they are)
-        --full        tool calls, outputs and reasoning in full (default: the first
-                      lines, cut)
-        --at <line>   start at this line of the file (the line \`rollouts search\`
-                      prints)
-        -h, --help    show help
       "
     `);
   });
@@ -264,14 +256,11 @@ describe('help and version', () => {
         --archived         export archived sessions instead of live ones
         --full             with --format md|html: tool outputs in full (default: long
                            ones cut, with a note)
-        --format <format>  envelope: the raw lines; chat: OpenAI chat messages with
-                           tool calls; md, html: one transcript file per session and
-                           an index page (choices: "envelope", "chat", "md", "html",
-                           default: "envelope")
         --format <format>  envelope: the raw lines; chat: chat messages with tool
                            calls; openai: OpenAI fine-tuning rows; trl: TRL
-                           conversational rows (choices: "envelope", "chat", "openai",
-                           "trl", default: "envelope")
+                           conversational rows; md, html: one transcript file per
+                           session and an index page (choices: "envelope", "chat",
+                           "openai", "trl", "md", "html", default: "envelope")
         --parquet          write one Parquet file (needs --out; implied by --out
                            x.parquet)
         --redact           replace secrets with [REDACTED:<kind>] in text, tool
