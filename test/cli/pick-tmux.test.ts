@@ -186,7 +186,10 @@ describe('rollouts pick in a real terminal (tmux)', () => {
     term.send('End');
     await term.waitFor((s) => s.includes('· 120 sessions'));
     term.send('End');
-    const screen = await term.waitFor((s) => /^> .*task number 0:/m.test(s));
+    // The preview is read after the move: wait for both, not for the move alone.
+    const screen = await term.waitFor(
+      (s) => /^> .*task number 0:/m.test(s) && s.includes('user: task number 0'),
+    );
     expect(screen).toContain('user: task number 0');
     term.send('PageUp');
     await term.waitFor((s) => /^> .*task number 9:/m.test(s));
