@@ -51,6 +51,18 @@ export type TranscriptBlock =
   | (At & { kind: 'resume'; idleMs: number });
 
 /** Idle time before a user turn that marks it as a resume point. */
+/** The rows both formats show for a session's `session_meta`, in order. */
+export function metaRows(b: Extract<TranscriptBlock, { kind: 'meta' }>): [string, string][] {
+  const by = b.originator ? ` (${b.originator}${b.cliVersion ? ` ${b.cliVersion}` : ''})` : '';
+  return [
+    ['cwd', b.cwd],
+    ['source', `${b.source}${by}`],
+    ['provider', b.provider],
+    ['git', b.git],
+    ['created', b.created],
+  ];
+}
+
 export const RESUME_GAP_MS = 30 * 60 * 1000;
 
 const DATA_IMAGE = /^data:(image\/(?:png|jpeg|gif|webp));base64,[A-Za-z0-9+/]+={0,2}$/;

@@ -2,7 +2,7 @@ import { html as diffHtml } from 'diff2html';
 import { ColorSchemeType } from 'diff2html/lib/types.js';
 import MarkdownIt from 'markdown-it';
 import type { TranscriptBlock } from './blocks.js';
-import { idleText } from './blocks.js';
+import { idleText, metaRows } from './blocks.js';
 import { TRANSCRIPT_CSS, diff2htmlCss } from './css.js';
 import type { RenderSettings } from './markdown.js';
 import type { SnapshotChange } from './snapshot-diff.js';
@@ -103,16 +103,7 @@ export class HtmlRenderer {
     const id = `L${b.line}`;
     switch (b.kind) {
       case 'meta': {
-        const rows: [string, string][] = [
-          ['cwd', b.cwd],
-          [
-            'source',
-            `${b.source}${b.originator ? ` (${b.originator}${b.cliVersion ? ` ${b.cliVersion}` : ''})` : ''}`,
-          ],
-          ['provider', b.provider],
-          ['git', b.git],
-          ['created', b.created],
-        ];
+        const rows = metaRows(b);
         return (
           `<header class="session"><h1>Session <code>${html(b.id)}</code></h1><dl>` +
           rows

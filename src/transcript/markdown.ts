@@ -1,5 +1,5 @@
 import type { TranscriptBlock } from './blocks.js';
-import { idleText } from './blocks.js';
+import { idleText, metaRows } from './blocks.js';
 import type { SnapshotChange } from './snapshot-diff.js';
 import type { CutText } from './text.js';
 import { count, cutText, fenceFor, visible } from './text.js';
@@ -63,16 +63,7 @@ export class MarkdownRenderer {
     const when = b.time ? ` · ${visible(b.time)}` : '';
     switch (b.kind) {
       case 'meta': {
-        const rows: [string, string][] = [
-          ['cwd', b.cwd],
-          [
-            'source',
-            `${b.source}${b.originator ? ` (${b.originator}${b.cliVersion ? ` ${b.cliVersion}` : ''})` : ''}`,
-          ],
-          ['provider', b.provider],
-          ['git', b.git],
-          ['created', b.created],
-        ];
+        const rows = metaRows(b);
         return (
           `# Session ${code(b.id)}\n\n` +
           rows

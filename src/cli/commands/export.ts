@@ -21,7 +21,7 @@ import { progress } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { resolveSession } from '../resolve.js';
 import { safeLine } from '../terminal-text.js';
-import type { SessionSummary } from '../../lister/types.js';
+import type { ListSessionsOptions, SessionSummary } from '../../lister/types.js';
 import type { IndexEntry } from '../../transcript/index-page.js';
 import type { DocumentOptions } from '../documents.js';
 import { exportDocument, openExportFolder, writeIndex } from '../documents.js';
@@ -135,16 +135,7 @@ export function registerExport(program: Command, ctx: Ctx): void {
             ? [{ path: one.path, ...(one.summary ? { id: one.summary.id } : {}) }]
             : rows
               ? []
-              : iterateSessions({
-                  home,
-                  since,
-                  until,
-                  search: flags.search,
-                  cwd: flags.cwd?.map((c) => path.resolve(io.cwd, c)),
-                  archived: flags.archived ?? false,
-                  includeEmpty: true,
-                  onSkip: () => skipped++,
-                });
+              : iterateSessions(listOptions(io, flags, home, since, until, () => skipped++));
         const tick = (): void => {
           bar.update(progressText(count, total, exact, started, io.now().getTime()));
         };
@@ -216,16 +207,7 @@ async function exportDocuments(
   let skipped = 0;
   const sessions: Iterable<SessionSummary | { path: string }> | AsyncIterable<SessionSummary> = one
     ? [one.summary ?? { path: one.path }]
-    : iterateSessions({
-        home,
-        since,
-        until,
-        search: flags.search,
-        cwd: flags.cwd?.map((c) => path.resolve(io.cwd, c)),
-        archived: flags.archived ?? false,
-        includeEmpty: true,
-        onSkip: () => skipped++,
-      });
+    : iterateSessions(listOptions(io, flags, home, since, until, () => skipped++));
   try {
     for await (const s of sessions) {
       const summary = 'id' in s ? s : undefined;
@@ -308,6 +290,27 @@ async function exportRows(args: {
     }
   }
   return { count, skipped };
+}
+
+/** The sessions an export takes: every source, empty ones too, the filters as given. */
+function listOptions(
+  io: CliIO,
+  flags: ExportFlags,
+  home: string,
+  since: Date | undefined,
+  until: Date | undefined,
+  onSkip: () => void,
+): ListSessionsOptions {
+  return {
+    home,
+    since,
+    until,
+    search: flags.search,
+    cwd: flags.cwd?.map((c) => path.resolve(io.cwd, c)),
+    archived: flags.archived ?? false,
+    includeEmpty: true,
+    onSkip,
+  };
 }
 
 /** `exported 3/10 sessions, about 12s left`; the ETA only when the total is exact. */
