@@ -173,6 +173,8 @@ export type {
   InterruptedRewind,
   DeleteResult,
   PushResult,
+  RedactedFile,
+  RedactedSnapshot,
   RemoteRestoreResult,
 } from './snapshot/types.js';
 export {
@@ -213,10 +215,10 @@ export type {
 } from './dataset/export-dataset.js';
 export { writeDatasetParquet } from './dataset/parquet.js';
 export type { WriteDatasetParquetOptions } from './dataset/parquet.js';
-export { createSecretRedactor } from './dataset/redact.js';
+export { createSecretRedactor } from './secrets/redact.js';
 export { pushDatasetToHub } from './dataset/hub-push.js';
 export type { PushDatasetToHubOptions, PushDatasetToHubResult } from './dataset/hub-push.js';
-export type { SecretFinding, SecretRedactor } from './dataset/redact.js';
+export type { SecretFinding, SecretRedactor } from './secrets/redact.js';
 export type {
   ChatMessage,
   OpenAIToolCall,

@@ -18,8 +18,8 @@ import { diffCommitsIn, listSessionSnapshotsIn, sessionStores } from '../snapsho
 import type { ChatTurn } from './chat.js';
 import { ChatStream } from './chat.js';
 import { toOpenAI } from './openai.js';
-import type { SecretRedactor } from './redact.js';
-import { createSecretRedactor, redactDeep } from './redact.js';
+import type { SecretRedactor } from '../secrets/redact.js';
+import { createSecretRedactor, redactDeep } from '../secrets/redact.js';
 import { toTrl } from './trl.js';
 
 /**
@@ -465,6 +465,12 @@ async function turnsOf(
       out.push(turn);
     }
     if (snap !== undefined) previous = snap;
+  }
+  // A diff is the workspace's own text: secrets in it are redacted like the messages'.
+  if (o.redactor !== undefined && o.diffs) {
+    const withDiff = out.filter((t) => typeof t.diff === 'string');
+    const redacted = await o.redactor.redactAll(withDiff.map((t) => t.diff as string));
+    withDiff.forEach((t, i) => (t.diff = redacted[i]!));
   }
   return out;
 }

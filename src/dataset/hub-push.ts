@@ -205,15 +205,30 @@ export async function pushDatasetToHub(options: PushDatasetToHubOptions): Promis
       })) {
         sessions++;
         let remoteUrl: string | null = null;
+        // Snapshots the remote holds as redacted copies: the rows name the copy, never the local
+        // commit (whose hash, beside the public copy, would let anyone test guesses of the secret).
+        const copies = new Map<string, { commit: string; tree: string | null }>();
         for (const { store, workspace } of entry.stores) {
           const remote = o.remote ?? (await archiveRemoteFor(workspace, o.home, o.signal));
           if (remote === undefined) continue;
           remoteUrl ??= remote;
           if (pushed.has(`${store}\0${entry.sessionId}`)) continue;
           const s = await SnapshotStore.open({ workspace, home: o.home, create: false, signal: o.signal });
-          await s.push(remote, { sessionId: entry.sessionId, signal: o.signal });
+          const r = await s.push(remote, {
+            sessionId: entry.sessionId,
+            redact: o.redact ?? true,
+            signal: o.signal,
+          });
+          for (const c of r.redactions) copies.set(c.messageId, { commit: c.commit, tree: c.tree });
           pushed.set(`${store}\0${entry.sessionId}`, remote);
           snapshotPushes++;
+        }
+        for (const turn of entry.row.turns) {
+          const copy = turn.message_id === null ? undefined : copies.get(turn.message_id);
+          if (copy === undefined || turn.commit === null) continue;
+          turn.commit = copy.commit;
+          turn.tree = copy.tree;
+          turn.redacted = true;
         }
         const row: HubDatasetRow = {
           batch_id: batchId,

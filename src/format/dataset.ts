@@ -80,6 +80,11 @@ export interface DatasetTurn {
   workspace: string | null;
   /** The patch from the previous snapshot of the session (or from nothing) to `commit`, when asked. */
   diff?: string | null;
+  /**
+   * True when `commit` and `tree` name the redacted copy of the snapshot that the archive remote
+   * holds (a snapshot with a secret, pushed by `pushDatasetToHub`), not the local commit.
+   */
+  redacted?: boolean;
 }
 
 /**

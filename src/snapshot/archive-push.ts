@@ -16,6 +16,7 @@ import { createGithubArchive } from './github-repo.js';
 import { withStoreLock } from './lock.js';
 import { pushLocked } from './push.js';
 import { plumbingContext } from './session-stores.js';
+import type { RedactedSnapshot } from './types.js';
 import { resolveWorkspace, workspaceKey } from './workspace.js';
 
 /**
@@ -54,6 +55,12 @@ export interface PushArchivesOptions {
   /** Only this session's snapshots. Not with `all`. */
   sessionId?: string;
   /**
+   * Push a redacted copy of each snapshot whose tree, metadata or history holds a secret (see
+   * {@link SnapshotStore.push}); `false` pushes the exact commits.
+   * @defaultValue true
+   */
+  redact?: boolean;
+  /**
    * The environment `gh` runs with (its PATH, config and token).
    * @defaultValue `process.env`
    */
@@ -79,6 +86,8 @@ export interface ArchivePushResult {
   pushed: string[];
   /** Tags that were on the remote already. */
   skipped: string[];
+  /** Snapshots the remote holds as redacted copies (see {@link PushResult.redactions}). */
+  redactions: RedactedSnapshot[];
   /** Why this workspace failed (only with `all`; a single workspace's failure is thrown). */
   error?: Error;
 }
@@ -99,6 +108,8 @@ function normalize(options: PushArchivesOptions): PushArchivesOptions & { home: 
     throw invalidArgument('pushArchives: `all` and `sessionId` cannot be combined.');
   if (remote !== undefined && createRemote === true)
     throw invalidArgument('pushArchives: `remote` and `createRemote` cannot be combined.');
+  if (options.redact !== undefined && typeof options.redact !== 'boolean')
+    throw invalidArgument('pushArchives: `redact` must be a boolean.');
   if (sessionId !== undefined && (typeof sessionId !== 'string' || sessionId === ''))
     throw invalidArgument('pushArchives: `sessionId` must be a non-empty string.');
   return { ...options, home: resolveHome(options.home) };
@@ -145,6 +156,7 @@ export async function pushArchives(options: PushArchivesOptions): Promise<Archiv
       noStore: false,
       pushed: [],
       skipped: [],
+      redactions: [],
     };
     results.push(result);
     try {
@@ -159,10 +171,11 @@ export async function pushArchives(options: PushArchivesOptions): Promise<Archiv
       }
       const ctx = plumbingContext(gitDir, o.home);
       const r = await withStoreLock(ctx.lockFile, o.signal, (lock) =>
-        pushLocked(ctx, lock, result.url!, undefined, o.signal, process.cwd()),
+        pushLocked(ctx, lock, result.url!, undefined, o.signal, process.cwd(), o.redact ?? true),
       );
       result.pushed = r.pushed;
       result.skipped = r.skipped;
+      result.redactions = r.redactions;
     } catch (error) {
       if (o.signal?.aborted) throw error;
       if (!isRolloutError(error) && !isInvalidArgument(error)) throw error;
@@ -185,6 +198,7 @@ async function pushOne(
     noStore: false,
     pushed: [],
     skipped: [],
+    redactions: [],
   };
   if (result.url === undefined)
     result.url = (await readRemotesFile(o.home)).workspaces.find((w) => w.key === key)?.url;
@@ -201,10 +215,11 @@ async function pushOne(
   }
   const ctx = plumbingContext(gitDir, o.home);
   const r = await withStoreLock(ctx.lockFile, o.signal, (lock) =>
-    pushLocked(ctx, lock, result.url!, o.sessionId, o.signal, process.cwd()),
+    pushLocked(ctx, lock, result.url!, o.sessionId, o.signal, process.cwd(), o.redact ?? true),
   );
   result.pushed = r.pushed;
   result.skipped = r.skipped;
+  result.redactions = r.redactions;
   return result;
 }
 

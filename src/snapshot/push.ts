@@ -17,7 +17,10 @@ import {
 } from './refs.js';
 import { STORE_ATTRIBUTES, storeGit } from './store-context.js';
 import type { StoreContext } from './store-context.js';
-import type { PushResult, RemoteRestoreResult, SnapshotRef } from './types.js';
+import type { PushResult, RedactedSnapshot, RemoteRestoreResult, SnapshotRef } from './types.js';
+import { planRedactedPush } from './push-redact.js';
+import type { PushCopy } from './push-redact.js';
+import { createSecretRedactor, redactDeep } from '../secrets/redact.js';
 
 /**
  * The archive remote: each snapshot becomes an annotated tag whose JSON message describes it, so
@@ -112,7 +115,9 @@ export async function pushLocked(
   sessionId: string | undefined,
   signal: AbortSignal | undefined,
   cwd: string,
+  redact: boolean,
 ): Promise<PushResult> {
+  if (typeof redact !== 'boolean') throw invalidArgument('push: `redact` must be a boolean.');
   const checked = checkRemote(remoteUrl, cwd, 'push');
   if (checked.localPath !== undefined) {
     const target = await realOrResolved(checked.localPath);
@@ -127,30 +132,76 @@ export async function pushLocked(
   const url = checked.url;
   const remoteOptions = { signal, noWorkTree: true, remote: true, config: REMOTE_CONFIG };
   const snapshots = await listLocked(ctx, lock, sessionId, signal);
-  const remote = await storeGit(ctx, lock, ['ls-remote', '--refs', '--end-of-options', url], remoteOptions);
-  const present = new Set(
-    remote.stdout
-      .split('\n')
-      .map((line) => line.split('\t')[1])
-      .filter((ref): ref is string => ref?.startsWith(REMOTE_TAG_PREFIX) === true),
-  );
+  const remote = await storeGit(ctx, lock, ['ls-remote', '--end-of-options', url], remoteOptions);
+  // Our tags on the remote, and the commit each points at (its peeled `^{}` line).
+  const present = new Set<string>();
+  const peeled = new Map<string, string>();
+  for (const line of remote.stdout.split('\n')) {
+    const [oid, ref] = line.split('\t');
+    if (oid === undefined || ref?.startsWith(REMOTE_TAG_PREFIX) !== true) continue;
+    if (ref.endsWith('^{}')) peeled.set(ref.slice(0, -3), oid);
+    else present.add(ref);
+  }
   const skipped: string[] = [];
-  const todo: { ref: string; input: string }[] = [];
+  const redactions: RedactedSnapshot[] = [];
+  const waiting: { ref: string; s: (typeof snapshots)[number] }[] = [];
   for (const s of snapshots) {
     const ref = remoteTagRef(s.sessionId, s.messageId);
-    if (present.has(ref)) {
-      skipped.push(ref);
+    if (!present.has(ref)) {
+      waiting.push({ ref, s });
       continue;
     }
+    skipped.push(ref);
+    const there = peeled.get(ref);
+    // A copy pushed earlier: its commit is not the local one.
+    if (redact && there !== undefined && there !== s.commit)
+      redactions.push({
+        sessionId: s.sessionId,
+        messageId: s.messageId,
+        ref,
+        commit: there,
+        tree: null,
+        files: null,
+      });
+  }
+  let copies = new Map<string, PushCopy>();
+  if (redact && waiting.length > 0) {
+    const local = await existing(ctx, lock, [...new Set(peeled.values())], signal);
+    copies = await planRedactedPush(ctx, lock, [...new Set(waiting.map((w) => w.s.commit))], local, signal);
+  }
+  if (redactions.length > 0) {
+    const trees = await treesOf(
+      ctx,
+      lock,
+      redactions.map((r) => r.commit),
+      signal,
+    );
+    for (const r of redactions) r.tree = trees.get(r.commit) ?? null;
+  }
+  const redactor = redact ? createSecretRedactor() : undefined;
+  const todo: { ref: string; input: string }[] = [];
+  for (const { ref, s } of waiting) {
+    const copy = copies.get(s.commit);
+    const metadata = redactor === undefined ? s.metadata : await redactDeep(s.metadata, redactor);
     const input = encodeTag({
       schema_version: 1,
       session_id: s.sessionId,
       message_id: s.messageId,
       captured_at: s.capturedAt,
-      commit: s.commit,
+      commit: copy?.commit ?? s.commit,
       vcs: vcsToDisk(s.vcs),
-      metadata: s.metadata,
+      metadata: metadata as typeof s.metadata,
+      ...(copy === undefined ? {} : { redacted: { files: copy.files } }),
     });
+    if (copy !== undefined)
+      redactions.push({
+        sessionId: s.sessionId,
+        messageId: s.messageId,
+        ref,
+        commit: copy.commit,
+        tree: copy.tree,
+        files: copy.files,
+      });
     todo.push({ ref, input });
   }
   const refspecs: string[] = [];
@@ -175,7 +226,52 @@ export async function pushLocked(
       { ...remoteOptions, timeout: 600_000 },
     );
   }
-  return { pushed: todo.map((t) => t.ref), skipped };
+  return { pushed: todo.map((t) => t.ref), skipped, redactions };
+}
+
+/** Which of `oids` the store has. */
+async function existing(
+  ctx: StoreContext,
+  lock: HeldLock,
+  oids: string[],
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
+  if (oids.length === 0) return [];
+  const out = await storeGit(ctx, lock, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
+    signal,
+    noWorkTree: true,
+    input: `${oids.join('\n')}\n`,
+  });
+  return out.stdout
+    .split('\n')
+    .map((l) => l.split(' '))
+    .filter(([, type]) => type === 'commit')
+    .map(([oid]) => oid!);
+}
+
+/** The tree of each of `commits` the store has. */
+async function treesOf(
+  ctx: StoreContext,
+  lock: HeldLock,
+  commits: string[],
+  signal: AbortSignal | undefined,
+): Promise<Map<string, string>> {
+  const trees = new Map<string, string>();
+  const have = await existing(ctx, lock, commits, signal);
+  if (have.length === 0) return trees;
+  const out = await storeGit(ctx, lock, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
+    signal,
+    noWorkTree: true,
+    input: `${have.map((c) => `${c}^{tree}`).join('\n')}\n`,
+  });
+  out.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .forEach((l, i) => {
+      const [oid, type] = l.split(' ');
+      if (type === 'tree' && oid !== undefined) trees.set(have[i]!, oid);
+    });
+  return trees;
 }
 
 /**

@@ -130,6 +130,8 @@ export interface TagRecord {
   commit: string;
   vcs: OnDiskVcsInfo | null;
   metadata: Record<string, unknown> | null;
+  /** Present when `commit` is a redacted copy of the snapshot: the files whose secrets it replaced. */
+  redacted?: { files: { path: string; kinds: string[] }[] };
 }
 
 /**

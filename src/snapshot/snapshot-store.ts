@@ -206,6 +206,12 @@ export interface PushOptions {
    * @defaultValue every snapshot in the store
    */
   sessionId?: string;
+  /**
+   * Scan what the remote does not have yet for secrets and push a redacted copy of each snapshot
+   * whose tree, metadata or history holds one (see {@link SnapshotStore.push}).
+   * @defaultValue true
+   */
+  redact?: boolean;
   /** Stops the push. */
   signal?: AbortSignal;
 }
@@ -468,6 +474,13 @@ export class SnapshotStore {
    * `commit`, `vcs`, `metadata`. Tags already on the remote are skipped (and never moved). Tag
    * objects are deterministic, so pushing the same snapshot from two machines agrees.
    *
+   * Secrets are redacted by default: every object the remote lacks is scanned (text files, commit
+   * and tag metadata) with the rules of {@link createSecretRedactor}. A snapshot whose tree or
+   * history holds a secret is pushed as a copy: each secret replaced by `[REDACTED:<kind>]`, the
+   * rest byte for byte, with no parent (so no earlier snapshot travels with it); its tag's `commit`
+   * names the copy and `redacted.files` the files changed, and `redactions` in the result lists it.
+   * Local snapshots are never changed. `redact: false` pushes the exact commits.
+   *
    * The remote is a URL, `host:path` or a path, as for {@link SnapshotStore.restoreFromRemote}: a
    * relative path is resolved against the current working folder at the call; the store itself is
    * refused. Hooks of a remote on this machine do not run (its `receive-pack` runs as the caller).
@@ -479,7 +492,7 @@ export class SnapshotStore {
     if (options.sessionId !== undefined) checkId(options.sessionId, 'sessionId', 'push');
     const cwd = process.cwd();
     return this.#locked(options.signal, (lock) =>
-      pushLocked(this.#ctx, lock, remoteUrl, options.sessionId, options.signal, cwd),
+      pushLocked(this.#ctx, lock, remoteUrl, options.sessionId, options.signal, cwd, options.redact ?? true),
     );
   }
 

@@ -240,6 +240,45 @@ export interface PushResult {
   pushed: string[];
   /** Tags that were on the remote already and were left alone. */
   skipped: string[];
+  /**
+   * The snapshots in scope whose commit on the remote is a redacted copy of the local one (see
+   * {@link SnapshotStore.push}): those pushed now, and those already there as copies. Empty when
+   * nothing held a secret, or with `redact: false`.
+   */
+  redactions: RedactedSnapshot[];
+}
+
+/**
+ * A snapshot the remote holds as a redacted copy.
+ * @public
+ */
+export interface RedactedSnapshot {
+  /** The session of the snapshot. */
+  sessionId: string;
+  /** The message it is linked to. */
+  messageId: string;
+  /** Its tag on the remote. */
+  ref: string;
+  /** The commit on the remote (never the local one, whose hash would tell of the secret). */
+  commit: string;
+  /** The copy's tree; null when it is no longer in the local store (a copy pushed earlier). */
+  tree: string | null;
+  /**
+   * The files of its tree whose secrets were replaced, sorted by path; empty when only its history
+   * (an earlier snapshot) or its metadata held one; null for a copy pushed earlier.
+   */
+  files: RedactedFile[] | null;
+}
+
+/**
+ * A file whose secrets were replaced by `[REDACTED:<kind>]` markers in a pushed snapshot.
+ * @public
+ */
+export interface RedactedFile {
+  /** The workspace-relative path. */
+  path: string;
+  /** The kinds of secret found, sorted (`aws-access-key-id`, `env-secret`, …). */
+  kinds: string[];
 }
 
 /**

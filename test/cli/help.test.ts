@@ -251,7 +251,8 @@ describe('help and version', () => {
         --since <date>     only sessions created at or after (2026-11-21, 7d, …)
         --until <date>     only sessions created at or before (a bare date includes
                            the day)
-        --search <text>    only sessions whose preview or name holds this text
+        --search <text>    only sessions with this text (any case) in a user or
+                           assistant message, or the name
         --cwd <dir>        only sessions whose working folder is this one (repeatable)
         --archived         export archived sessions instead of live ones
         --full             with --format md|html: tool outputs in full (default: long
@@ -270,6 +271,44 @@ describe('help and version', () => {
         -h, --help         show help
 
       Every source is exported (cli, vscode, exec, mcp, sub-agents): no --all-sources needed.
+      "
+    `);
+  });
+
+  it('rollouts hf push --help', async () => {
+    const r = await cli(['hf', 'push', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatchInlineSnapshot(`
+      "Usage: rollouts hf push [options]
+
+      append new or changed sessions to a Hugging Face dataset (train.jsonl) as a new
+      batch, with its card
+
+      Options:
+        --name <[ns/]dataset>  the dataset; without a namespace, the token owner’s
+        --private              create the dataset private (default: public; an
+                               existing one keeps its visibility)
+        --format <format>      the format of each row’s session (choices: "openai",
+                               "trl", "envelope", default: "openai")
+        --home <dir>           the home to push (default: $CODEX_HOME or ~/.codex)
+        --since <date>         only sessions created at or after
+        --until <date>         only sessions created at or before
+        --search <text>        only sessions with this text (any case) in a user or
+                               assistant message, or the name
+        --cwd <dir>            only sessions whose working folder is this one
+                               (repeatable)
+        --archived             push archived sessions instead of live ones
+        --no-redact            keep secrets: in the rows, and in the snapshots pushed
+                               first (by default each is replaced by
+                               [REDACTED:<kind>])
+        --diffs                give each snapshotted turn the patch it made
+        --remote <url>         the archive remote the snapshots are pushed to first
+                               (rows name it)
+        --hub-url <url>        the Hub (default: $HF_ENDPOINT, else
+                               https://huggingface.co)
+        -h, --help             show help
+
+      The token: $HF_TOKEN, else the one \`hf auth login\` saved (~/.cache/huggingface/token).
       "
     `);
   });

@@ -186,6 +186,38 @@ describe('rollouts snapshots / diff / restore / push', () => {
     const second = await cli(['push', ws, '--remote', `file://${remote}`, '--home', home]);
     expect(second.out).toBe('0 pushed, 2 already on the remote\n');
   });
+
+  it('pushes a snapshot holding a secret as a redacted copy and says which files; --no-redact does not', async () => {
+    const home = await makeHome();
+    const ws = await makeRepo({ 'a.txt': 'one\n' });
+    const rec = await RolloutRecorder.create({ cwd: ws, home });
+    await rec.recordUserMessage('add the key');
+    await writeFile(path.join(ws, 'settings.py'), "AWS_KEY = 'AKIAQWERTYUIOPASDFGH'\n");
+    await rec.snapshot('m1');
+    await rec.close();
+    const { git } = await import('../helpers/snapshot-fixtures.js');
+    const remotes: string[] = [];
+    for (const name of ['redacted.git', 'exact.git']) {
+      const remote = path.join(await tempDir(), name);
+      await git(path.dirname(remote), 'init', '--bare', '--quiet', remote);
+      remotes.push(remote);
+    }
+    const everything = async (remote: string): Promise<string> =>
+      await git(remote, 'cat-file', '--batch-all-objects', '--batch', '--unordered');
+
+    const redacted = await cli(['push', ws, '--remote', `file://${remotes[0]}`, '--home', home]);
+    expect(redacted).toMatchObject({ code: 0, out: '1 pushed, 0 already on the remote\n' });
+    expect(redacted.err).toBe(
+      'warning: 1 snapshot pushed as redacted copies (secrets replaced by [REDACTED:<kind>], no history); ' +
+        'the local snapshots are unchanged\n  settings.py: aws-access-key-id\n',
+    );
+    expect(await everything(remotes[0]!)).not.toContain('AKIAQWERTYUIOPASDFGH');
+    expect(await everything(remotes[0]!)).toContain("AWS_KEY = '[REDACTED:aws-access-key-id]'");
+
+    const exact = await cli(['push', ws, '--remote', `file://${remotes[1]}`, '--no-redact', '--home', home]);
+    expect(exact).toMatchObject({ code: 0, out: '1 pushed, 0 already on the remote\n', err: '' });
+    expect(await everything(remotes[1]!)).toContain('AKIAQWERTYUIOPASDFGH');
+  });
 });
 
 describe('rollouts delete', () => {

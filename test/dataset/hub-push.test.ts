@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pushDatasetToHub, setArchiveRemote } from '../../src/index.js';
-import type { HubDatasetRow } from '../../src/index.js';
+import type { DatasetTurn, HubDatasetRow } from '../../src/index.js';
 import { seedSessions } from '../cli/helpers.js';
 import { git, makeHome, makeRepo } from '../helpers/snapshot-fixtures.js';
 import { startStandInHub } from '../helpers/stand-in-hub.js';
@@ -139,6 +139,38 @@ describe('pushDatasetToHub (stand-in Hub)', () => {
       .map((t) => t.commit)
       .filter((c): c is string => c !== null);
     for (const c of commits) expect(await git(remote, 'cat-file', '-t', c)).toBe('commit');
+  });
+
+  it('stand-in Hub: a snapshot holding a secret reaches the remote and the rows only as its redacted copy', async () => {
+    const home = await makeHome();
+    const ws = await makeRepo({ 'README.md': '# hello\n' });
+    const secret = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+    const s = await recordCodingSession(home, ws, { fileSecret: secret });
+    const remote = `${await tempDir()}/archive.git`;
+    await git(await tempDir(), 'init', '--quiet', '--bare', remote);
+    await pushDatasetToHub({
+      home,
+      name: 'me/code',
+      accessToken: hub.token,
+      hubUrl: hub.url,
+      remote,
+      diffs: true,
+    });
+    const text = hub.repos.get('datasets/me/code')!.files.get('train.jsonl')!.toString();
+    // Not in a message, not in a turn's diff, not on the remote.
+    expect(text).not.toContain(secret);
+    expect(text).toContain("+export const token = '[REDACTED:github-token]';");
+    const held = await git(remote, 'cat-file', '--batch-all-objects', '--batch', '--unordered');
+    expect(held).not.toContain(secret);
+
+    const [row] = trainRows('me/code');
+    const turns = (row!.session as { turns: DatasetTurn[] }).turns.filter((t) => t.commit !== null);
+    expect(turns.map((t) => t.message_id)).toEqual([...s.states.keys()]);
+    const tagged = await git(remote, 'for-each-ref', '--format=%(*objectname) %(*tree)', 'refs/tags/');
+    const onRemote = new Set(tagged.trim().split('\n'));
+    // Each turn names the commit and tree the remote holds for it; the second is a copy.
+    for (const t of turns) expect(onRemote.has(`${t.commit} ${t.tree}`)).toBe(true);
+    expect(turns.map((t) => t.redacted === true)).toEqual([false, true]);
   });
 
   it("stand-in Hub: without remote, the workspace's stored archive remote (rollouts remote set) is pushed to and named", async () => {

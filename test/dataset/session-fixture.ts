@@ -29,7 +29,8 @@ async function put(ws: string, files: WorkspaceBytes, rel: string, content: stri
 export async function recordCodingSession(
   home: string,
   ws: string,
-  opts: { secret?: string } = {},
+  /** `secret` goes in the messages and tool calls; `fileSecret` in a file of the second snapshot. */
+  opts: { secret?: string; fileSecret?: string } = {},
 ): Promise<RecordedSession> {
   const files: WorkspaceBytes = { 'README.md': Buffer.from('# hello\n') };
   const rec = await RolloutRecorder.create({ cwd: ws, home, baseInstructions: 'You are a coding agent.' });
@@ -101,6 +102,7 @@ export async function recordCodingSession(
     },
   ]);
   await put(ws, files, 'src/greet.ts', 'export const greet = (n: string) => `hello ${n}`;\n');
+  if (opts.fileSecret) await put(ws, files, 'src/config.ts', `export const token = '${opts.fileSecret}';\n`);
   const a2 = await rec.recordAssistantMessage('Renamed; tests pass.');
   await rec.snapshot(a2);
   states.set(a2, { ...files });

@@ -177,7 +177,7 @@ describe('push and restoreFromRemote', () => {
 
     const first = await store.push(url, { sessionId: 's1' });
     const tag1 = `refs/tags/rollouts/session/${sha256Hex('s1')}/message/${sha256Hex('m1')}`;
-    expect(first).toEqual({ pushed: [tag1], skipped: [] });
+    expect(first).toEqual({ pushed: [tag1], skipped: [], redactions: [] });
     const second = await store.push(url);
     expect(second.skipped).toEqual([tag1]);
     expect(second.pushed).toHaveLength(1);

@@ -40,10 +40,16 @@ export function registerHf(program: Command, ctx: Ctx): void {
     .option('--home <dir>', 'the home to push (default: $CODEX_HOME or ~/.codex)')
     .option('--since <date>', 'only sessions created at or after')
     .option('--until <date>', 'only sessions created at or before')
-    .option('--search <text>', 'only sessions whose preview or name holds this text')
+    .option(
+      '--search <text>',
+      'only sessions with this text (any case) in a user or assistant message, or the name',
+    )
     .option('--cwd <dir>', 'only sessions whose working folder is this one (repeatable)', collect)
     .option('--archived', 'push archived sessions instead of live ones')
-    .option('--no-redact', 'do not replace secrets with [REDACTED:<kind>] (on by default)')
+    .option(
+      '--no-redact',
+      'keep secrets: in the rows, and in the snapshots pushed first (by default each is replaced by [REDACTED:<kind>])',
+    )
     .option('--diffs', 'give each snapshotted turn the patch it made')
     .option('--remote <url>', 'the archive remote the snapshots are pushed to first (rows name it)')
     .option('--hub-url <url>', 'the Hub (default: $HF_ENDPOINT, else https://huggingface.co)')

@@ -190,6 +190,67 @@ function merge(findings: SecretFinding[]): SecretFinding[] {
 }
 
 /**
+ * The secrets in each text, as {@link SecretRedactor.scan} finds them, the texts scanned together
+ * (secretlint is run on them joined, in pieces of about 1 MiB).
+ */
+export async function scanTexts(texts: readonly string[]): Promise<SecretFinding[][]> {
+  const found = texts.map((t) => (t.length < MIN_SECRET ? [] : patternFindings(t)));
+  // Secretlint on the texts joined (a call costs ~20 ms whatever its size), in pieces of about
+  // 1 MiB; a finding is cut to the text it falls in, so none spans two texts.
+  let i = 0;
+  while (i < texts.length) {
+    const group: number[] = [];
+    let size = 0;
+    while (i < texts.length && (group.length === 0 || size + texts[i]!.length <= JOIN_LIMIT)) {
+      if (texts[i]!.length >= MIN_SECRET) {
+        group.push(i);
+        size += texts[i]!.length + JOIN.length;
+      }
+      i++;
+    }
+    if (group.length === 0) continue;
+    const starts: number[] = [];
+    let at = 0;
+    for (const g of group) {
+      starts.push(at);
+      at += texts[g]!.length + JOIN.length;
+    }
+    const result = await lintSource({
+      source: {
+        content: group.map((g) => texts[g]!).join(JOIN),
+        filePath: 'text.txt',
+        contentType: 'text',
+      },
+      options: { config: CONFIG, noPhysicFilePath: true },
+    });
+    for (const m of result.messages) {
+      const [start, end] = m.range;
+      if (end <= start) continue;
+      // The last text starting at or before `start`.
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= start) lo = mid;
+        else hi = mid - 1;
+      }
+      const index = group[lo]!;
+      const base = starts[lo]!;
+      const length = texts[index]!.length;
+      const s0 = start - base;
+      const e0 = Math.min(end - base, length);
+      if (s0 >= length || e0 <= s0) continue;
+      found[index]!.push({
+        kind: SECRETLINT_KINDS[m.messageId] ?? kindOf(m.messageId),
+        start: s0,
+        end: e0,
+      });
+    }
+  }
+  return found.map(merge);
+}
+
+/**
  * A redactor with secretlint's recommended rules plus our own (see `RULES`): private key blocks,
  * `.env` assignments, passwords in URLs and configs, and the common cloud and service key formats.
  *
@@ -201,62 +262,6 @@ function merge(findings: SecretFinding[]): SecretFinding[] {
  */
 export function createSecretRedactor(): SecretRedactor {
   const counts = new Map<string, number>();
-  const scanAll = async (texts: readonly string[]): Promise<SecretFinding[][]> => {
-    const found = texts.map((t) => (t.length < MIN_SECRET ? [] : patternFindings(t)));
-    // Secretlint on the texts joined (a call costs ~20 ms whatever its size), in pieces of about
-    // 1 MiB; a finding is cut to the text it falls in, so none spans two texts.
-    let i = 0;
-    while (i < texts.length) {
-      const group: number[] = [];
-      let size = 0;
-      while (i < texts.length && (group.length === 0 || size + texts[i]!.length <= JOIN_LIMIT)) {
-        if (texts[i]!.length >= MIN_SECRET) {
-          group.push(i);
-          size += texts[i]!.length + JOIN.length;
-        }
-        i++;
-      }
-      if (group.length === 0) continue;
-      const starts: number[] = [];
-      let at = 0;
-      for (const g of group) {
-        starts.push(at);
-        at += texts[g]!.length + JOIN.length;
-      }
-      const result = await lintSource({
-        source: {
-          content: group.map((g) => texts[g]!).join(JOIN),
-          filePath: 'text.txt',
-          contentType: 'text',
-        },
-        options: { config: CONFIG, noPhysicFilePath: true },
-      });
-      for (const m of result.messages) {
-        const [start, end] = m.range;
-        if (end <= start) continue;
-        // The last text starting at or before `start`.
-        let lo = 0;
-        let hi = starts.length - 1;
-        while (lo < hi) {
-          const mid = (lo + hi + 1) >> 1;
-          if (starts[mid]! <= start) lo = mid;
-          else hi = mid - 1;
-        }
-        const index = group[lo]!;
-        const base = starts[lo]!;
-        const length = texts[index]!.length;
-        const s0 = start - base;
-        const e0 = Math.min(end - base, length);
-        if (s0 >= length || e0 <= s0) continue;
-        found[index]!.push({
-          kind: SECRETLINT_KINDS[m.messageId] ?? kindOf(m.messageId),
-          start: s0,
-          end: e0,
-        });
-      }
-    }
-    return found.map(merge);
-  };
   const replace = (text: string, found: SecretFinding[]): string => {
     if (found.length === 0) return text;
     let out = '';
@@ -270,12 +275,12 @@ export function createSecretRedactor(): SecretRedactor {
   };
   return {
     counts,
-    scan: async (text) => (await scanAll([text]))[0]!,
+    scan: async (text) => (await scanTexts([text]))[0]!,
     async redact(text) {
-      return replace(text, (await scanAll([text]))[0]!);
+      return replace(text, (await scanTexts([text]))[0]!);
     },
     async redactAll(texts) {
-      const found = await scanAll(texts);
+      const found = await scanTexts(texts);
       return texts.map((t, i) => replace(t, found[i]!));
     },
   };
