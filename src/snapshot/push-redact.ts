@@ -13,12 +13,12 @@ import type { RedactedFile } from './types.js';
  * Redaction before a push. A snapshot commit carries the whole workspace and, through its parents,
  * every earlier snapshot of the store, so a secret any of them held would reach the remote with
  * it. Before a push, every object the remote does not have yet is scanned (each text blob once,
- * as bytes read as Latin-1 so every other byte is kept exactly; each commit message). A snapshot
+ * its bytes read as Latin-1 so every other byte is kept exactly; each commit message). A snapshot
  * whose history is clean is pushed as it is. One whose tree or history holds a secret is pushed as
  * a copy: the same tree with each secret-bearing blob replaced by one with `[REDACTED:<kind>]`
- * markers, the same dates and message (redacted too), and no parent, so nothing of the history it
- * came from goes with it. Copies are deterministic, so pushing the same snapshot twice agrees;
- * local snapshots are never changed.
+ * markers, the same dates and message (redacted too), on the copies of its tainted parents. So the
+ * remote's history is the local one redacted, a push sends only what changed, and copies are
+ * deterministic (pushing the same snapshot twice agrees). Local snapshots are never changed.
  */
 
 /** Objects read per `cat-file --batch`, by their total size. */
@@ -36,35 +36,110 @@ export interface PushCopy {
   files: RedactedFile[];
 }
 
-interface Scanned {
-  /** Secret-bearing blob → its redacted blob and the kinds found. */
-  blobs: Map<string, { redacted: string; kinds: string[] }>;
-  /** Commit → its redacted message, for commits whose message held a secret. */
-  messages: Map<string, string>;
-  /** Commit → whether it or an ancestor not yet on the remote holds a secret. */
-  tainted: Set<string>;
+/** What the remote holds already, from its tags. */
+export interface RemoteState {
+  /** Commits the remote's tags peel to that the store has. */
+  have: readonly string[];
+  /** Local snapshot commit → the redacted copy a tag of the remote peels to. */
+  copies: ReadonlyMap<string, string>;
 }
 
+type Blobs = Map<string, { redacted: string; kinds: string[] }>;
+
 /**
- * For each of `commits` whose tree or new history holds a secret, the copy to push instead;
- * `have` are commits the remote has already (their objects are not scanned again).
+ * For each of `commits` whose tree or history holds a secret, the copy to push instead. A copy's
+ * parents are the copies of its parents where those hold a secret too (the remote's, or made
+ * here), else the parents themselves, so the remote's history is the local one, redacted, and a
+ * push sends only what changed.
  */
 export async function planRedactedPush(
   ctx: StoreContext,
   lock: HeldLock,
   commits: readonly string[],
-  have: readonly string[],
+  remote: RemoteState,
   signal: AbortSignal | undefined,
 ): Promise<Map<string, PushCopy>> {
-  const copies = new Map<string, PushCopy>();
-  if (commits.length === 0) return copies;
-  const scanned = await scan(ctx, lock, commits, have, signal);
-  for (const commit of new Set(commits)) {
-    if (!scanned.tainted.has(commit)) continue;
-    signal?.throwIfAborted();
-    copies.set(commit, await copyOf(ctx, lock, commit, scanned, signal));
+  const out = new Map<string, PushCopy>();
+  if (commits.length === 0) return out;
+  const roots = [
+    ...new Set([...commits, ...remote.have, ...remote.copies.keys(), ...remote.copies.values()]),
+  ];
+  // Every commit of the history involved, parents first.
+  const { order, parents } = await history(ctx, lock, roots, signal);
+
+  // The copies the remote holds, and along their parents the copies of earlier commits.
+  const known = new Map(remote.copies);
+  const queue = [...known];
+  while (queue.length > 0) {
+    const [o, c] = queue.pop()!;
+    const po = parents.get(o) ?? [];
+    const pc = parents.get(c) ?? [];
+    if (po.length !== pc.length) continue;
+    po.forEach((p, i) => {
+      const q = pc[i]!;
+      if (p !== q && !known.has(p)) {
+        known.set(p, q);
+        queue.push([p, q]);
+      }
+    });
   }
-  return copies;
+  // The blobs those copies replaced (their secrets are known; scanned again below for their kinds).
+  const replaced = await changedBlobs(ctx, lock, [...known], signal);
+
+  // Objects not on the remote: not reachable from its commits, nor from a commit it holds a copy
+  // of (such a commit's objects are the copy's, or one of the blobs just listed). Plain
+  // `--objects` leaves out only what the negative commits' history shares; a copy shares none, so
+  // `--objects-edge-aggressive` marks every negative commit's tree (its `-<oid>` lines skipped).
+  const input = `${[...commits, ...[...remote.have, ...known.keys()].map((h) => `^${h}`)].join('\n')}\n`;
+  const listed = await git(
+    ctx,
+    lock,
+    ['rev-list', '--objects', '--objects-edge-aggressive', '--stdin'],
+    signal,
+    input,
+  );
+  const oids = new Set<string>(replaced.keys());
+  for (const line of listed.split('\n')) {
+    const oid = /^[0-9a-f]{40,64}/.exec(line)?.[0];
+    if (oid !== undefined) oids.add(oid);
+  }
+  const { blobs: blobList, commits: fresh } = await typesOf(ctx, lock, [...oids], signal);
+  const blobs = await scanBlobs(ctx, lock, blobList, signal);
+  const messages = await scanMessages(ctx, lock, fresh, signal);
+
+  // Tainted: a copy is known; or new here and it brings a secret-bearing blob in, its message
+  // holds a secret, or a parent is tainted. Anything else is on the remote already, clean.
+  const freshSet = new Set(fresh);
+  const brings = blobs.size === 0 ? new Set<string>() : await bringing(ctx, lock, fresh, blobs, signal);
+  const tainted = new Set<string>(known.keys());
+  for (const c of order) {
+    if (!freshSet.has(c) || known.has(c)) continue;
+    if (brings.has(c) || messages.has(c) || (parents.get(c) ?? []).some((p) => tainted.has(p)))
+      tainted.add(c);
+  }
+
+  // Copies of the tainted new commits, parents first.
+  const needed = new Set<string>();
+  const stack = commits.filter((c) => tainted.has(c));
+  while (stack.length > 0) {
+    const c = stack.pop()!;
+    if (needed.has(c) || known.has(c)) continue;
+    needed.add(c);
+    for (const p of parents.get(c) ?? []) if (tainted.has(p)) stack.push(p);
+  }
+  const made = new Map<string, string>(known);
+  for (const c of order) {
+    if (!needed.has(c)) continue;
+    signal?.throwIfAborted();
+    const ps = (parents.get(c) ?? []).map((p) => made.get(p) ?? p);
+    made.set(c, await copyOf(ctx, lock, c, ps, blobs, messages.get(c), signal));
+  }
+  const wanted = [...new Set(commits)].filter((c) => made.has(c) && tainted.has(c));
+  const pairs = wanted.map((c) => [c, made.get(c)!] as [string, string]);
+  const files = await filesChanged(ctx, lock, pairs, blobs, signal);
+  for (const [c, copy] of pairs)
+    out.set(c, { commit: copy, tree: files.get(c)!.tree, files: files.get(c)!.files });
+  return out;
 }
 
 async function git(
@@ -79,21 +154,80 @@ async function git(
   ).stdout;
 }
 
-async function scan(
+async function gitBytes(
   ctx: StoreContext,
   lock: HeldLock,
-  commits: readonly string[],
-  have: readonly string[],
+  args: string[],
   signal: AbortSignal | undefined,
-): Promise<Scanned> {
-  const roots = `${[...commits, ...have.map((h) => `^${h}`)].join('\n')}\n`;
-  // Every object reachable from the commits and not from what the remote has.
-  const listed = await git(ctx, lock, ['rev-list', '--objects', '--stdin'], signal, roots);
-  const oids: string[] = [];
+  input: string | Buffer,
+): Promise<string> {
+  return (await storeGit(ctx, lock, args, { signal, noWorkTree: true, input, binary: true })).stdout.toString(
+    'latin1',
+  );
+}
+
+/** The commits reachable from `roots`, parents before children, with their parents. */
+async function history(
+  ctx: StoreContext,
+  lock: HeldLock,
+  roots: string[],
+  signal: AbortSignal | undefined,
+): Promise<{ order: string[]; parents: Map<string, string[]> }> {
+  const listed = await git(
+    ctx,
+    lock,
+    ['rev-list', '--topo-order', '--parents', '--stdin'],
+    signal,
+    `${roots.join('\n')}\n`,
+  );
+  const parents = new Map<string, string[]>();
+  const order: string[] = [];
   for (const line of listed.split('\n')) {
-    const oid = /^[0-9a-f]{40,64}/.exec(line)?.[0];
-    if (oid !== undefined) oids.push(oid);
+    const [c, ...ps] = line.split(' ').filter((x) => x !== '');
+    if (c === undefined) continue;
+    parents.set(c, ps);
+    order.push(c);
   }
+  return { order: order.reverse(), parents };
+}
+
+/** For pairs (commit, its copy): each blob of the commit the copy replaced, by the new blob. */
+async function changedBlobs(
+  ctx: StoreContext,
+  lock: HeldLock,
+  pairs: [string, string][],
+  signal: AbortSignal | undefined,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (pairs.length === 0) return out;
+  // `<copy> <commit>` is read as a commit and its parent: the diff from the commit to the copy.
+  const text = await gitBytes(
+    ctx,
+    lock,
+    ['diff-tree', '--stdin', '-r', '-z', '--no-renames', '--no-commit-id'],
+    signal,
+    `${pairs.map(([o, c]) => `${c} ${o}`).join('\n')}\n`,
+  );
+  const tokens = text.split('\0');
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (!t.startsWith(':')) continue;
+    const [, , oldOid, newOid] = t.slice(1).split(' ');
+    if (oldOid !== undefined && newOid !== undefined && !/^0+$/.test(oldOid)) out.set(oldOid, newOid);
+    i++; // its path
+  }
+  return out;
+}
+
+async function typesOf(
+  ctx: StoreContext,
+  lock: HeldLock,
+  oids: string[],
+  signal: AbortSignal | undefined,
+): Promise<{ blobs: { oid: string; size: number }[]; commits: string[] }> {
+  const blobs: { oid: string; size: number }[] = [];
+  const commits: string[] = [];
+  if (oids.length === 0) return { blobs, commits };
   const kinds = await git(
     ctx,
     lock,
@@ -101,23 +235,30 @@ async function scan(
     signal,
     `${oids.join('\n')}\n`,
   );
-  const blobs: { oid: string; size: number }[] = [];
-  const commitOids: string[] = [];
   for (const line of kinds.split('\n')) {
     const [oid, type, size] = line.split(' ');
     if (oid === undefined || size === undefined) continue;
     if (type === 'blob') blobs.push({ oid, size: Number(size) });
-    else if (type === 'commit') commitOids.push(oid);
+    else if (type === 'commit') commits.push(oid);
   }
+  return { blobs, commits };
+}
 
-  const found = new Map<string, { redacted: string; kinds: string[] }>();
+/** The secret-bearing text blobs, each with its redacted blob (written) and the kinds found. */
+async function scanBlobs(
+  ctx: StoreContext,
+  lock: HeldLock,
+  blobs: { oid: string; size: number }[],
+  signal: AbortSignal | undefined,
+): Promise<Blobs> {
+  const found: Blobs = new Map();
   for (const batch of batches(blobs)) {
     signal?.throwIfAborted();
     const contents = await readObjects(ctx, lock, batch, signal);
-    const texts: { oid: string; bytes: Buffer; text: string }[] = [];
+    const texts: { oid: string; text: string }[] = [];
     for (const [oid, bytes] of contents) {
       if (bytes.subarray(0, BINARY_PROBE).includes(0)) continue;
-      texts.push({ oid, bytes, text: bytes.toString('latin1') });
+      texts.push({ oid, text: bytes.toString('latin1') });
     }
     const findings = await scanTexts(texts.map((t) => t.text));
     for (const [i, t] of texts.entries()) {
@@ -128,76 +269,110 @@ async function scan(
       found.set(t.oid, { redacted: oid, kinds: [...new Set(f.map((x) => x.kind))].sort() });
     }
   }
+  return found;
+}
 
-  // Commit messages (the record: ids, the workspace, the caller's metadata), and each commit's
-  // parents and the blobs it brings in, to carry a secret down the history.
+/** Commit → its redacted message, for the commits whose message (the record) holds a secret. */
+async function scanMessages(
+  ctx: StoreContext,
+  lock: HeldLock,
+  commits: string[],
+  signal: AbortSignal | undefined,
+): Promise<Map<string, string>> {
   const messages = new Map<string, string>();
-  const parents = new Map<string, string[]>();
-  const bringsSecret = new Set<string>();
   const bodies = await readObjects(
     ctx,
     lock,
-    commitOids.map((oid) => ({ oid, size: 0 })),
+    commits.map((oid) => ({ oid, size: 0 })),
     signal,
   );
-  const bodyTexts = [...bodies].map(([oid, b]) => ({ oid, text: b.toString('latin1') }));
-  const messageFindings = await scanTexts(bodyTexts.map((b) => messageOf(b.text)));
-  for (const [i, b] of bodyTexts.entries()) {
-    parents.set(
-      b.oid,
-      [...b.text.slice(0, headerEnd(b.text)).matchAll(/^parent ([0-9a-f]+)$/gm)].map((m) => m[1]!),
-    );
-    const f = messageFindings[i]!;
-    if (f.length > 0) {
-      messages.set(b.oid, replace(messageOf(b.text), f));
-      bringsSecret.add(b.oid);
+  const texts = [...bodies].map(([oid, b]) => ({ oid, message: messageOf(b.toString('latin1')) }));
+  const found = await scanTexts(texts.map((t) => t.message));
+  texts.forEach((t, i) => {
+    if (found[i]!.length > 0) messages.set(t.oid, replace(t.message, found[i]!));
+  });
+  return messages;
+}
+
+/** The commits (of `commits`) that bring one of `blobs` in, against their parents. */
+async function bringing(
+  ctx: StoreContext,
+  lock: HeldLock,
+  commits: string[],
+  blobs: Blobs,
+  signal: AbortSignal | undefined,
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (commits.length === 0) return out;
+  // `<commit>`, then for each change `:<modes> <old> <new> <status>` and its path, NUL-separated.
+  const text = await gitBytes(
+    ctx,
+    lock,
+    ['diff-tree', '--stdin', '-r', '--root', '-z', '--no-renames', '-m'],
+    signal,
+    `${commits.join('\n')}\n`,
+  );
+  const tokens = text.split('\0');
+  let current: string | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.startsWith(':')) {
+      const newOid = t.split(' ')[3];
+      if (current !== undefined && newOid !== undefined && blobs.has(newOid)) out.add(current);
+      i++; // its path
+    } else if (t !== '') current = t;
+  }
+  return out;
+}
+
+/** For each (commit, copy): the copy's tree and the files it redacted, with their kinds. */
+async function filesChanged(
+  ctx: StoreContext,
+  lock: HeldLock,
+  pairs: [string, string][],
+  blobs: Blobs,
+  signal: AbortSignal | undefined,
+): Promise<Map<string, { tree: string; files: RedactedFile[] }>> {
+  const out = new Map<string, { tree: string; files: RedactedFile[] }>();
+  if (pairs.length === 0) return out;
+  const trees = await git(
+    ctx,
+    lock,
+    ['cat-file', '--batch-check=%(objectname)'],
+    signal,
+    `${pairs.map(([, c]) => `${c}^{tree}`).join('\n')}\n`,
+  );
+  const treeList = trees.split('\n');
+  // `<copy> <commit>` is read as a commit and its parent: the diff from the commit to the copy,
+  // headed by the copy's id.
+  const text = await gitBytes(
+    ctx,
+    lock,
+    ['diff-tree', '--stdin', '-r', '-z', '--no-renames'],
+    signal,
+    `${pairs.map(([o, c]) => `${c} ${o}`).join('\n')}\n`,
+  );
+  const byPair = new Map<string, RedactedFile[]>();
+  let current: RedactedFile[] | undefined;
+  const tokens = text.split('\0');
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.startsWith(':')) {
+      const oldOid = t.split(' ')[2];
+      const file = tokens[i + 1] ?? '';
+      i++;
+      const kinds = oldOid === undefined ? undefined : blobs.get(oldOid)?.kinds;
+      current?.push({ path: Buffer.from(file, 'latin1').toString('utf8'), kinds: kinds ?? [] });
+    } else if (t !== '') {
+      current = [];
+      byPair.set(t.split(' ')[0]!, current);
     }
   }
-  if (found.size > 0) {
-    // Each new commit against its parent (the root against nothing): `<commit>`, then for each
-    // change `:<modes> <old> <new> <status>` and its path, all NUL-separated.
-    const diff = await storeGit(ctx, lock, ['diff-tree', '--stdin', '-r', '--root', '-z', '--no-renames'], {
-      signal,
-      noWorkTree: true,
-      input: `${[...parents.keys()].join('\n')}\n`,
-      binary: true,
-    });
-    const tokens = diff.stdout.toString('latin1').split('\0');
-    let current: string | undefined;
-    for (let i = 0; i < tokens.length; i++) {
-      const t = tokens[i]!;
-      if (t.startsWith(':')) {
-        const newOid = t.split(' ')[3];
-        if (current !== undefined && newOid !== undefined && found.has(newOid)) bringsSecret.add(current);
-        i++; // its path
-      } else if (t !== '') current = t;
-    }
-  }
-  // Tainted: brings a secret in, or has a tainted parent. Parents not listed are on the remote.
-  const tainted = new Set<string>();
-  const state = new Map<string, boolean>();
-  const visit = (start: string): boolean => {
-    const stack: string[] = [start];
-    while (stack.length > 0) {
-      const c = stack[stack.length - 1]!;
-      if (state.has(c)) {
-        stack.pop();
-        continue;
-      }
-      const ps = (parents.get(c) ?? []).filter((p) => parents.has(p) && !state.has(p));
-      if (ps.length > 0) {
-        stack.push(...ps);
-        continue;
-      }
-      const bad = bringsSecret.has(c) || (parents.get(c) ?? []).some((p) => state.get(p) === true);
-      state.set(c, bad);
-      if (bad) tainted.add(c);
-      stack.pop();
-    }
-    return state.get(start) === true;
-  };
-  for (const c of parents.keys()) visit(c);
-  return { blobs: found, messages, tainted };
+  pairs.forEach(([o, c], i) => {
+    const files = (byPair.get(c) ?? []).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    out.set(o, { tree: treeList[i]!.trim(), files });
+  });
+  return out;
 }
 
 /** Where a commit's headers end (the blank line before the message). */
@@ -267,14 +442,16 @@ async function readObjects(
   return out;
 }
 
-/** The parentless copy of `commit`: its tree with every secret-bearing blob replaced. */
+/** The copy of `commit`: its tree with every secret-bearing blob replaced, on `parents`. */
 async function copyOf(
   ctx: StoreContext,
   lock: HeldLock,
   commit: string,
-  scanned: Scanned,
+  parents: string[],
+  blobs: Blobs,
+  message: string | undefined,
   signal: AbortSignal | undefined,
-): Promise<PushCopy> {
+): Promise<string> {
   const body = (await readObjects(ctx, lock, [{ oid: commit, size: 0 }], signal))
     .get(commit)!
     .toString('latin1');
@@ -290,16 +467,12 @@ async function copyOf(
     },
   );
   const updates: string[] = [];
-  const files: RedactedFile[] = [];
   for (const entry of listing.stdout.toString('latin1').split('\0')) {
     const tab = entry.indexOf('\t');
     if (tab < 0) continue;
     const [mode, type, oid] = entry.slice(0, tab).split(' ');
-    const found = type === 'blob' && oid !== undefined ? scanned.blobs.get(oid) : undefined;
-    if (found === undefined) continue;
-    const file = entry.slice(tab + 1);
-    updates.push(`${mode} ${found.redacted}\t${file}`);
-    files.push({ path: Buffer.from(file, 'latin1').toString('utf8'), kinds: found.kinds });
+    const found = type === 'blob' && oid !== undefined ? blobs.get(oid) : undefined;
+    if (found !== undefined) updates.push(`${mode} ${found.redacted}\t${entry.slice(tab + 1)}`);
   }
   let newTree = tree;
   if (updates.length > 0) {
@@ -317,15 +490,13 @@ async function copyOf(
     }
   }
   const end = headerEnd(body);
-  const headers = body
-    .slice(0, end)
-    .split('\n')
-    .filter((h) => !h.startsWith('parent '))
-    .map((h) => (h.startsWith('tree ') ? `tree ${newTree}` : h))
-    .join('\n');
-  const message = scanned.messages.get(commit) ?? messageOf(body);
-  const copy = Buffer.from(`${headers}\n\n${message}`, 'latin1');
-  const oid = (await git(ctx, lock, ['hash-object', '-t', 'commit', '-w', '--stdin'], signal, copy)).trim();
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { commit: oid, tree: newTree, files };
+  const headers: string[] = [];
+  for (const h of body.slice(0, end).split('\n')) {
+    if (h.startsWith('parent ')) continue;
+    if (h.startsWith('tree ')) {
+      headers.push(`tree ${newTree}`, ...parents.map((p) => `parent ${p}`));
+    } else headers.push(h);
+  }
+  const copy = Buffer.from(`${headers.join('\n')}\n\n${message ?? messageOf(body)}`, 'latin1');
+  return (await git(ctx, lock, ['hash-object', '-t', 'commit', '-w', '--stdin'], signal, copy)).trim();
 }

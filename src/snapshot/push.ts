@@ -166,8 +166,20 @@ export async function pushLocked(
   }
   let copies = new Map<string, PushCopy>();
   if (redact && waiting.length > 0) {
-    const local = await existing(ctx, lock, [...new Set(peeled.values())], signal);
-    copies = await planRedactedPush(ctx, lock, [...new Set(waiting.map((w) => w.s.commit))], local, signal);
+    const local = new Set(await existing(ctx, lock, [...new Set(peeled.values())], signal));
+    // Snapshots the remote holds as copies, by their local commit.
+    const held = new Map<string, string>();
+    for (const s of snapshots) {
+      const there = peeled.get(remoteTagRef(s.sessionId, s.messageId));
+      if (there !== undefined && there !== s.commit && local.has(there)) held.set(s.commit, there);
+    }
+    copies = await planRedactedPush(
+      ctx,
+      lock,
+      [...new Set(waiting.map((w) => w.s.commit))],
+      { have: [...local], copies: held },
+      signal,
+    );
   }
   if (redactions.length > 0) {
     const trees = await treesOf(

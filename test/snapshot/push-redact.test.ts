@@ -121,14 +121,21 @@ describe('push redacts secrets by default', () => {
     expect(await everythingIn(remote)).not.toContain('hunter2-but-longer');
     const byMessage = new Map(result.redactions.map((r) => [r.messageId, r]));
     expect(byMessage.get('m1')?.files).toEqual([{ path: 'creds.json', kinds: ['password'] }]);
-    // m2's tree had nothing to redact: its copy differs only in leaving the history behind.
+    // m2's tree had nothing to redact: its copy differs only in its parent, m1's copy.
     expect(byMessage.get('m2')).toMatchObject({ tree: two.tree, files: [] });
+    const parents = await runGit(['rev-list', '--parents', '-n', '1', byMessage.get('m2')!.commit], {
+      gitDir: remote,
+    });
+    expect(parents.stdout.trim().split(' ')).toEqual([
+      byMessage.get('m2')!.commit,
+      byMessage.get('m1')!.commit,
+    ]);
     const dest = path.join(await tempDir(), 'out');
     await SnapshotStore.restoreFromRemote(`file://${remote}`, { sessionId: 's', messageId: 'm2' }, dest);
     expect(Object.keys(await readTree(dest)).sort()).toEqual(['a.txt', 'b.txt']);
   });
 
-  it('after the snapshot with the secret is deleted, the one left pushes without its history', async () => {
+  it('after the snapshot with the secret is deleted, the one left pushes on a redacted copy of its history', async () => {
     const ws = await makeRepo({ 'a.txt': 'a\n' });
     const store = await SnapshotStore.open({ workspace: ws, home: await makeHome() });
     await writeTree(ws, {
@@ -143,10 +150,44 @@ describe('push redacts secrets by default', () => {
     expect(result.pushed).toEqual([remoteTagRef('s', 'm2')]);
     expect(await everythingIn(remote)).not.toContain('a1B2c3D4e5');
     // A deleted snapshot that a later one builds on stays reachable as its parent (see
-    // SnapshotStore.delete): the one left goes as a copy without that history.
+    // SnapshotStore.delete): the one left goes as a copy, on a redacted copy of that history.
     expect(result.redactions).toEqual([
       expect.objectContaining({ messageId: 'm2', tree: two.tree, files: [] }),
     ]);
+  });
+
+  it('a later push sends the next snapshot on the copy the remote holds, the secret still redacted', async () => {
+    const ws = await makeRepo({ 'a.txt': 'a\n', 'settings.py': `KEY = '${AWS}'\n` });
+    const store = await SnapshotStore.open({ workspace: ws, home: await makeHome() });
+    await store.capture({ sessionId: 's', messageId: 'm1' });
+    const remote = await bareRemote();
+    const first = await store.push(`file://${remote}`);
+    await writeTree(ws, { 'a.txt': 'a changed\n' });
+    const two = await store.capture({ sessionId: 's', messageId: 'm2' });
+    await writeTree(ws, { 'settings.py': `KEY = '${AWS}'\nPASSWORD = 'x'\n${PASSWORD}\n` });
+    const three = await store.capture({ sessionId: 's', messageId: 'm3' });
+
+    const next = await store.push(`file://${remote}`);
+    expect(next.pushed.sort()).toEqual([remoteTagRef('s', 'm2'), remoteTagRef('s', 'm3')].sort());
+    expect(await everythingIn(remote)).not.toContain(AWS);
+    expect(await everythingIn(remote)).not.toContain('correct-horse-battery-staple');
+    const byMessage = new Map(next.redactions.map((r) => [r.messageId, r]));
+    expect(byMessage.get('m1')).toEqual({ ...first.redactions[0], files: null });
+    expect(byMessage.get('m2')!.files).toEqual([{ path: 'settings.py', kinds: ['aws-access-key-id'] }]);
+    expect(byMessage.get('m3')!.files).toEqual([
+      { path: 'settings.py', kinds: ['aws-access-key-id', 'env-secret'] },
+    ]);
+    expect(byMessage.get('m2')!.commit).not.toBe(two.commit);
+    expect(byMessage.get('m3')!.commit).not.toBe(three.commit);
+    // The remote's history is the local one, redacted: m3 on m2 on m1, each a copy.
+    const chain = await runGit(['rev-list', byMessage.get('m3')!.commit], { gitDir: remote });
+    expect(chain.stdout.trim().split('\n')).toEqual(['m3', 'm2', 'm1'].map((m) => byMessage.get(m)!.commit));
+    // The same push again agrees with itself: copies are deterministic.
+    const other = await bareRemote();
+    const fresh = await store.push(`file://${other}`);
+    expect(new Map(fresh.redactions.map((r) => [r.messageId, r.commit]))).toEqual(
+      new Map(next.redactions.map((r) => [r.messageId, r.commit])),
+    );
   });
 
   it('pushes a clean workspace as it is: the commits on the remote are the local ones', async () => {
