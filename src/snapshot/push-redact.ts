@@ -5,6 +5,7 @@ import { scanTexts } from '../secrets/redact.js';
 import type { SecretFinding } from '../secrets/redact.js';
 import { redactionMarker } from '../secrets/redact.js';
 import type { HeldLock } from './lock.js';
+import { objectInfo, readObjects, treesOf } from './objects.js';
 import { storeGit } from './store-context.js';
 import type { StoreContext } from './store-context.js';
 import type { RedactedFile } from './types.js';
@@ -227,18 +228,8 @@ async function typesOf(
 ): Promise<{ blobs: { oid: string; size: number }[]; commits: string[] }> {
   const blobs: { oid: string; size: number }[] = [];
   const commits: string[] = [];
-  if (oids.length === 0) return { blobs, commits };
-  const kinds = await git(
-    ctx,
-    lock,
-    ['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'],
-    signal,
-    `${oids.join('\n')}\n`,
-  );
-  for (const line of kinds.split('\n')) {
-    const [oid, type, size] = line.split(' ');
-    if (oid === undefined || size === undefined) continue;
-    if (type === 'blob') blobs.push({ oid, size: Number(size) });
+  for (const [oid, { type, size }] of await objectInfo(ctx, lock, oids, signal)) {
+    if (type === 'blob') blobs.push({ oid, size });
     else if (type === 'commit') commits.push(oid);
   }
   return { blobs, commits };
@@ -254,7 +245,12 @@ async function scanBlobs(
   const found: Blobs = new Map();
   for (const batch of batches(blobs)) {
     signal?.throwIfAborted();
-    const contents = await readObjects(ctx, lock, batch, signal);
+    const contents = await readObjects(
+      ctx,
+      lock,
+      batch.map((b) => b.oid),
+      signal,
+    );
     const texts: { oid: string; text: string }[] = [];
     for (const [oid, bytes] of contents) {
       if (bytes.subarray(0, BINARY_PROBE).includes(0)) continue;
@@ -280,12 +276,7 @@ async function scanMessages(
   signal: AbortSignal | undefined,
 ): Promise<Map<string, string>> {
   const messages = new Map<string, string>();
-  const bodies = await readObjects(
-    ctx,
-    lock,
-    commits.map((oid) => ({ oid, size: 0 })),
-    signal,
-  );
+  const bodies = await readObjects(ctx, lock, commits, signal);
   const texts = [...bodies].map(([oid, b]) => ({ oid, message: messageOf(b.toString('latin1')) }));
   const found = await scanTexts(texts.map((t) => t.message));
   texts.forEach((t, i) => {
@@ -335,14 +326,12 @@ async function filesChanged(
 ): Promise<Map<string, { tree: string; files: RedactedFile[] }>> {
   const out = new Map<string, { tree: string; files: RedactedFile[] }>();
   if (pairs.length === 0) return out;
-  const trees = await git(
+  const trees = await treesOf(
     ctx,
     lock,
-    ['cat-file', '--batch-check=%(objectname)'],
+    pairs.map(([, c]) => c),
     signal,
-    `${pairs.map(([, c]) => `${c}^{tree}`).join('\n')}\n`,
   );
-  const treeList = trees.split('\n');
   // `<copy> <commit>` is read as a commit and its parent: the diff from the commit to the copy,
   // headed by the copy's id.
   const text = await gitBytes(
@@ -368,9 +357,9 @@ async function filesChanged(
       byPair.set(t.split(' ')[0]!, current);
     }
   }
-  pairs.forEach(([o, c], i) => {
+  pairs.forEach(([o, c]) => {
     const files = (byPair.get(c) ?? []).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    out.set(o, { tree: treeList[i]!.trim(), files });
+    out.set(o, { tree: trees.get(c)!, files });
   });
   return out;
 }
@@ -412,36 +401,6 @@ function* batches(blobs: { oid: string; size: number }[]): Generator<{ oid: stri
   if (group.length > 0) yield group;
 }
 
-async function readObjects(
-  ctx: StoreContext,
-  lock: HeldLock,
-  objects: { oid: string; size: number }[],
-  signal: AbortSignal | undefined,
-): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  if (objects.length === 0) return out;
-  const bytes = (
-    await storeGit(ctx, lock, ['cat-file', '--batch'], {
-      signal,
-      noWorkTree: true,
-      binary: true,
-      input: `${objects.map((o) => o.oid).join('\n')}\n`,
-    })
-  ).stdout;
-  let at = 0;
-  while (at < bytes.length) {
-    const nl = bytes.indexOf(10, at);
-    if (nl < 0) break;
-    const [oid, type, size] = bytes.subarray(at, nl).toString('latin1').split(' ');
-    at = nl + 1;
-    if (type === 'missing' || oid === undefined || size === undefined) continue;
-    const n = Number(size);
-    out.set(oid, bytes.subarray(at, at + n));
-    at += n + 1;
-  }
-  return out;
-}
-
 /** The copy of `commit`: its tree with every secret-bearing blob replaced, on `parents`. */
 async function copyOf(
   ctx: StoreContext,
@@ -452,9 +411,7 @@ async function copyOf(
   message: string | undefined,
   signal: AbortSignal | undefined,
 ): Promise<string> {
-  const body = (await readObjects(ctx, lock, [{ oid: commit, size: 0 }], signal))
-    .get(commit)!
-    .toString('latin1');
+  const body = (await readObjects(ctx, lock, [commit], signal)).get(commit)!.toString('latin1');
   const tree = /^tree ([0-9a-f]+)$/m.exec(body)![1]!;
   const listing = await storeGit(
     ctx,

@@ -18,6 +18,7 @@ import {
 import { STORE_ATTRIBUTES, storeGit } from './store-context.js';
 import type { StoreContext } from './store-context.js';
 import type { PushResult, RedactedSnapshot, RemoteRestoreResult, SnapshotRef } from './types.js';
+import { objectInfo, treesOf } from './objects.js';
 import { planRedactedPush } from './push-redact.js';
 import type { PushCopy } from './push-redact.js';
 import { createSecretRedactor, redactDeep } from '../secrets/redact.js';
@@ -241,49 +242,16 @@ export async function pushLocked(
   return { pushed: todo.map((t) => t.ref), skipped, redactions };
 }
 
-/** Which of `oids` the store has. */
+/** Which of `oids` are commits the store has. */
 async function existing(
   ctx: StoreContext,
   lock: HeldLock,
   oids: string[],
   signal: AbortSignal | undefined,
 ): Promise<string[]> {
-  if (oids.length === 0) return [];
-  const out = await storeGit(ctx, lock, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
-    signal,
-    noWorkTree: true,
-    input: `${oids.join('\n')}\n`,
-  });
-  return out.stdout
-    .split('\n')
-    .map((l) => l.split(' '))
-    .filter(([, type]) => type === 'commit')
-    .map(([oid]) => oid!);
-}
-
-/** The tree of each of `commits` the store has. */
-async function treesOf(
-  ctx: StoreContext,
-  lock: HeldLock,
-  commits: string[],
-  signal: AbortSignal | undefined,
-): Promise<Map<string, string>> {
-  const trees = new Map<string, string>();
-  const have = await existing(ctx, lock, commits, signal);
-  if (have.length === 0) return trees;
-  const out = await storeGit(ctx, lock, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
-    signal,
-    noWorkTree: true,
-    input: `${have.map((c) => `${c}^{tree}`).join('\n')}\n`,
-  });
-  out.stdout
-    .split('\n')
-    .filter((l) => l !== '')
-    .forEach((l, i) => {
-      const [oid, type] = l.split(' ');
-      if (type === 'tree' && oid !== undefined) trees.set(have[i]!, oid);
-    });
-  return trees;
+  return [...(await objectInfo(ctx, lock, oids, signal))]
+    .filter(([, o]) => o.type === 'commit')
+    .map(([oid]) => oid);
 }
 
 /**

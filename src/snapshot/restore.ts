@@ -19,6 +19,7 @@ import { captureLocked, readRefs } from './capture.js';
 import { checkoutTreeInto } from './checkout.js';
 import type { HeldLock } from './lock.js';
 import { messageRef } from './refs.js';
+import { objectInfo, readObjects } from './objects.js';
 import { storeGit } from './store-context.js';
 import type { StoreContext } from './store-context.js';
 import type { RestoreToDestResult, RewindResult, SnapshotRef } from './types.js';
@@ -232,8 +233,8 @@ async function apply(
   nonce: string,
 ): Promise<void> {
   const oids = [...new Set(plan.writes.map((w) => w.want.oid))];
-  const sizes = await blobSizes(ctx, lock, oids);
-  const read: BlobReader = (wanted) => readBlobs(ctx, lock, wanted);
+  const sizes = new Map([...(await objectInfo(ctx, lock, oids))].map(([oid, o]) => [oid, o.size]));
+  const read: BlobReader = (wanted) => readObjects(ctx, lock, wanted);
   await applyPlan({ root, plan, nonce, read, sizes });
 }
 
@@ -341,43 +342,4 @@ async function rawDiff(
     }
   }
   return changes;
-}
-
-async function blobSizes(ctx: StoreContext, lock: HeldLock, oids: string[]): Promise<Map<string, number>> {
-  const sizes = new Map<string, number>();
-  if (oids.length === 0) return sizes;
-  const out = await storeGit(ctx, lock, ['cat-file', '--batch-check=%(objectname) %(objectsize)'], {
-    noWorkTree: true,
-    input: `${oids.join('\n')}\n`,
-  });
-  for (const line of out.stdout.split('\n')) {
-    const [oid, size] = line.split(' ');
-    if (oid && size && /^\d+$/.test(size)) sizes.set(oid, Number(size));
-  }
-  return sizes;
-}
-
-/** Blob contents through one `cat-file --batch`. */
-async function readBlobs(ctx: StoreContext, lock: HeldLock, oids: string[]): Promise<Map<string, Buffer>> {
-  const blobs = new Map<string, Buffer>();
-  if (oids.length === 0) return blobs;
-  const out = (
-    await storeGit(ctx, lock, ['cat-file', '--batch'], {
-      noWorkTree: true,
-      binary: true,
-      input: `${oids.join('\n')}\n`,
-    })
-  ).stdout;
-  let at = 0;
-  while (at < out.length) {
-    const nl = out.indexOf(10, at);
-    if (nl < 0) break;
-    const [oid, type, size] = out.subarray(at, nl).toString('latin1').split(' ');
-    at = nl + 1;
-    if (type === 'missing' || oid === undefined || size === undefined) continue;
-    const n = Number(size);
-    blobs.set(oid, out.subarray(at, at + n));
-    at += n + 1;
-  }
-  return blobs;
 }
