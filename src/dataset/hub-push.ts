@@ -9,6 +9,7 @@ import { HubApiError, commit, createRepo, downloadFile, whoAmI } from '@huggingf
 import { HubError, invalidArgument } from '../errors.js';
 import type { HubDatasetRow } from '../format/dataset.js';
 import { SnapshotStore } from '../snapshot/snapshot-store.js';
+import type { RedactedSnapshot } from '../snapshot/types.js';
 import { archiveRemoteFor } from './archive-remote.js';
 import type { DatasetFormat, DatasetWarning, ExportDatasetOptions } from './export-dataset.js';
 import { datasetEntries } from './export-dataset.js';
@@ -85,6 +86,11 @@ export interface PushDatasetToHubResult {
   totalRows: number;
   /** Snapshot pushes made to archive remotes. */
   snapshotPushes: number;
+  /**
+   * The snapshots this push sent as redacted copies (they held a secret; see
+   * `SnapshotStore.push`), with the files whose secrets were replaced.
+   */
+  redactions: RedactedSnapshot[];
   /** The commit made on the Hub, when one was. */
   commit: string | null;
 }
@@ -186,6 +192,7 @@ export async function pushDatasetToHub(options: PushDatasetToHubOptions): Promis
       const batchId = batches + 1;
       const pushed = new Map<string, string | null>();
       let snapshotPushes = 0;
+      const redactions: RedactedSnapshot[] = [];
       let appended = 0;
       let sessions = 0;
       // A file that does not end in a newline gets one before the first new row.
@@ -219,7 +226,10 @@ export async function pushDatasetToHub(options: PushDatasetToHubOptions): Promis
             redact: o.redact ?? true,
             signal: o.signal,
           });
-          for (const c of r.redactions) copies.set(c.messageId, { commit: c.commit, tree: c.tree });
+          for (const c of r.redactions) {
+            copies.set(c.messageId, { commit: c.commit, tree: c.tree });
+            if (c.files !== null) redactions.push(c);
+          }
           pushed.set(`${store}\0${entry.sessionId}`, remote);
           snapshotPushes++;
         }
@@ -255,6 +265,7 @@ export async function pushDatasetToHub(options: PushDatasetToHubOptions): Promis
           sessions,
           totalRows,
           snapshotPushes,
+          redactions,
           commit: null,
         };
       }
@@ -283,6 +294,7 @@ export async function pushDatasetToHub(options: PushDatasetToHubOptions): Promis
         sessions,
         totalRows,
         snapshotPushes,
+        redactions,
         commit: result?.commit.oid ?? null,
       };
     } finally {

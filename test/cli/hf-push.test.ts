@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordCodingSession } from '../dataset/session-fixture.js';
+import { git, makeHome, makeRepo } from '../helpers/snapshot-fixtures.js';
 import { startStandInHub } from '../helpers/stand-in-hub.js';
 import type { StandInHub } from '../helpers/stand-in-hub.js';
 import { tempDir } from '../helpers/temp.js';
@@ -28,6 +30,21 @@ describe('rollouts hf push (stand-in Hub)', () => {
     const r3 = await cli(['hf', 'push', '--name', 'me/data', '--home', home, '--format', 'trl'], { env });
     expect(r3.out).toBe('me/data: nothing new in 3 sessions; no batch added (5 rows)\n');
     expect(hub.repos.get('datasets/me/data')!.commits).toHaveLength(2);
+  });
+
+  it('stand-in Hub: says which snapshot files went to the archive remote redacted', async () => {
+    const home = await makeHome();
+    const ws = await makeRepo({ 'README.md': '# hello\n' });
+    await recordCodingSession(home, ws, { fileSecret: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' });
+    const remote = path.join(await tempDir(), 'archive.git');
+    await git(path.dirname(remote), 'init', '--quiet', '--bare', remote);
+    const env = { HF_TOKEN: hub.token, HF_ENDPOINT: hub.url };
+    const r = await cli(['hf', 'push', '--name', 'me/code', '--remote', remote, '--home', home], { env });
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toBe(
+      'warning: 1 snapshot pushed as a redacted copy (each secret replaced by [REDACTED:<kind>]); ' +
+        'the local snapshots are unchanged\n  src/config.ts: github-token\n',
+    );
   });
 
   it('stand-in Hub: the saved login token, the owner namespace and --private', async () => {

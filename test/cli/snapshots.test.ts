@@ -208,7 +208,7 @@ describe('rollouts snapshots / diff / restore / push', () => {
     const redacted = await cli(['push', ws, '--remote', `file://${remotes[0]}`, '--home', home]);
     expect(redacted).toMatchObject({ code: 0, out: '1 pushed, 0 already on the remote\n' });
     expect(redacted.err).toBe(
-      'warning: 1 snapshot pushed as redacted copies (secrets replaced by [REDACTED:<kind>], no history); ' +
+      'warning: 1 snapshot pushed as a redacted copy (each secret replaced by [REDACTED:<kind>]); ' +
         'the local snapshots are unchanged\n  settings.py: aws-access-key-id\n',
     );
     expect(await everything(remotes[0]!)).not.toContain('AKIAQWERTYUIOPASDFGH');

@@ -61,7 +61,10 @@ export function registerExport(program: Command, ctx: Ctx): void {
     .option('--home <dir>', 'the home to export (default: $CODEX_HOME or ~/.codex)')
     .option('--since <date>', 'only sessions created at or after (2026-11-21, 7d, …)')
     .option('--until <date>', 'only sessions created at or before (a bare date includes the day)')
-    .option('--search <text>', 'only sessions with this text (any case) in a user or assistant message, or the name')
+    .option(
+      '--search <text>',
+      'only sessions with this text (any case) in a user or assistant message, or the name',
+    )
     .option('--cwd <dir>', 'only sessions whose working folder is this one (repeatable)', collect)
     .option('--archived', 'export archived sessions instead of live ones')
     .option('--full', 'with --format md|html: tool outputs in full (default: long ones cut, with a note)')

@@ -6,6 +6,7 @@ import type { Ctx } from '../context.js';
 import { CliError, collect, dateRange, existingHome } from '../context.js';
 import { resolveHubToken } from '../hub-token.js';
 import { progress } from '../io.js';
+import { writeRedactions } from '../redactions.js';
 import { safeLine } from '../terminal-text.js';
 
 interface HfPushFlags {
@@ -94,6 +95,7 @@ export function registerHf(program: Command, ctx: Ctx): void {
       } finally {
         bar.done();
       }
+      writeRedactions(io, ctx.style, '', r.redactions);
       io.stdout.write(
         r.batchId === null
           ? `${safeLine(r.repo)}: nothing new in ${r.sessions} sessions; no batch added (${r.totalRows} rows)\n`

@@ -7,15 +7,15 @@ import { isUuid } from '../../format/ids.js';
 import { SnapshotStore } from '../../snapshot/snapshot-store.js';
 import { pushArchives } from '../../snapshot/archive-push.js';
 import type { ArchivePushResult } from '../../snapshot/archive-push.js';
-import type { RedactedSnapshot } from '../../snapshot/types.js';
 import { checkRemote, restoreFromRemote } from '../../snapshot/push.js';
 import { listSessionSnapshots, recordSnapshotLink } from '../../sessions/snapshots.js';
 import type { Ctx } from '../context.js';
 import { CliError, UsageError, existingHome } from '../context.js';
 import { columns, cut, localTime } from '../format.js';
-import type { CliIO, Style } from '../io.js';
+import type { Style } from '../io.js';
 import { progress } from '../io.js';
 import { jsonLine } from '../json-lines.js';
+import { writeRedactions } from '../redactions.js';
 import { safeLine, safeText } from '../terminal-text.js';
 
 interface StoreFlags {
@@ -354,7 +354,7 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
     .option('--session <id>', 'only this session')
     .option(
       '--no-redact',
-      'push the exact commits, even where a file, its metadata or an earlier snapshot holds a secret (by default such a snapshot goes as a copy with [REDACTED:<kind>] markers and without its history)',
+      'push the exact commits, even where a file, its metadata or an earlier snapshot holds a secret (by default such a snapshot goes as a copy with [REDACTED:<kind>] markers)',
     )
     .option('--home <dir>', 'the home holding the stores (default: $CODEX_HOME or ~/.codex)')
     .action(
@@ -408,33 +408,4 @@ export function registerSnapshots(program: Command, ctx: Ctx): void {
         if (failed > 0) ctx.exitCode = 1;
       },
     );
-}
-
-/**
- * What a push sent as redacted copies, on stderr: one line per file and kind (bounded), so the
- * user sees what was kept back and can fix the workspace.
- */
-function writeRedactions(
-  io: CliIO,
-  style: Style,
-  where: string,
-  redactions: readonly RedactedSnapshot[],
-): void {
-  const now = redactions.filter((r) => r.files !== null);
-  if (now.length === 0) return;
-  const files = new Map<string, Set<string>>();
-  for (const r of now)
-    for (const f of r.files!) {
-      const kinds = files.get(f.path) ?? new Set<string>();
-      for (const k of f.kinds) kinds.add(k);
-      files.set(f.path, kinds);
-    }
-  io.stderr.write(
-    `${where}${style.yellow('warning:')} ${now.length} snapshot${now.length === 1 ? '' : 's'} pushed as redacted copies ` +
-      `(secrets replaced by [REDACTED:<kind>], no history); the local snapshots are unchanged\n`,
-  );
-  const shown = [...files].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  for (const [file, kinds] of shown.slice(0, 20))
-    io.stderr.write(`${where}  ${safeLine(file)}: ${[...kinds].sort().join(', ')}\n`);
-  if (shown.length > 20) io.stderr.write(`${where}  … and ${shown.length - 20} more files\n`);
 }
