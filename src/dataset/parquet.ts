@@ -1,6 +1,7 @@
-import { ByteWriter, ParquetWriter, schemaFromColumnData } from 'hyparquet-writer';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { invalidArgument } from '../errors.js';
 import type { DatasetFormat, DatasetRowOf } from './export-dataset.js';
+import { approxBytes, FORMAT_COLUMNS, parquetSchema, type Field } from './parquet-schema.js';
 
 /**
  * Options of {@link writeDatasetParquet}.
@@ -17,7 +18,8 @@ export interface WriteDatasetParquetOptions<F extends DatasetFormat> {
    */
   rowGroupRows?: number;
   /**
-   * Bytes of row JSON per row group at most (a row group is held in memory while it is encoded).
+   * Bytes of row data per row group at most, about (a row group is held in memory while it is
+   * encoded).
    * @defaultValue 32 MiB
    */
   rowGroupBytes?: number;
@@ -25,22 +27,21 @@ export interface WriteDatasetParquetOptions<F extends DatasetFormat> {
   signal?: AbortSignal;
 }
 
-/** The columns of each format: `session_id` a string, every other field its JSON. */
-const COLUMNS: { [F in DatasetFormat]: readonly string[] } = {
-  openai: ['session_id', 'messages', 'tools', 'message_ids', 'turns'],
-  trl: ['session_id', 'messages', 'tools', 'message_ids', 'turns'],
-  envelope: ['session_id', 'meta', 'lines', 'message_ids', 'turns'],
-  chat: ['session_id', 'meta', 'messages', 'message_ids', 'turns'],
-};
-
 /**
- * Writes dataset rows as one Parquet file, streaming, through hyparquet-writer: `session_id` a
- * UTF-8 string column, every other field of the row a JSON column (Parquet's `JSON` logical type,
- * which DuckDB, Spark and the Hub's viewer read as JSON). Returns the number of rows.
+ * Writes dataset rows as one Parquet file, streaming, through hyparquet-writer, with typed nested
+ * columns: each field of the row is its own column, lists are Parquet LISTs and objects of a fixed
+ * shape are groups, so DuckDB reads `messages` as `STRUCT(role VARCHAR, content VARCHAR, …)[]`
+ * and Hugging Face `datasets` as a list of dicts. Returns the number of rows.
  *
  * @remarks
- * Memory is bounded by one row group: rows are gathered until `rowGroupRows` rows or
- * `rowGroupBytes` of JSON, encoded (snappy), handed to `write`, and dropped. An export with no row
+ * Values with no fixed shape are JSON columns (Parquet's `JSON` logical type): a tool's
+ * `parameters` (a JSON Schema), TRL's tool-call `arguments` (objects), and the `meta` and `lines`
+ * of `envelope` and `chat` rows. A struct has every field of its type, so a field a value leaves
+ * out (`tool_calls` on a user message) reads back as null. Integers are `INT32`, booleans
+ * `BOOLEAN`, strings UTF-8.
+ *
+ * Memory is bounded by one row group: rows are gathered until `rowGroupRows` rows or about
+ * `rowGroupBytes` of data, encoded (snappy), handed to `write`, and dropped. An export with no row
  * still writes a valid file with the schema and no row group.
  * @public
  */
@@ -48,8 +49,8 @@ export async function writeDatasetParquet<F extends DatasetFormat>(
   rows: AsyncIterable<DatasetRowOf[F]> | Iterable<DatasetRowOf[F]>,
   options: WriteDatasetParquetOptions<F>,
 ): Promise<number> {
-  const names = COLUMNS[options.format];
-  if (names === undefined)
+  const columns = FORMAT_COLUMNS[options.format] as { readonly [name: string]: Field } | undefined;
+  if (columns === undefined)
     throw invalidArgument(`writeDatasetParquet: unknown format ${JSON.stringify(options.format)}`);
   if (typeof options.write !== 'function')
     throw invalidArgument('writeDatasetParquet: write must be a function');
@@ -69,23 +70,18 @@ export async function writeDatasetParquet<F extends DatasetFormat>(
     await options.write(chunk);
   };
   writer.flush = drain;
-  const columnsOf = (data: (string | null)[][]) =>
-    names.map((name, i) => ({
-      name,
-      data: data[i]!,
-      type: i === 0 ? ('STRING' as const) : ('JSON' as const),
-      nullable: i !== 0,
-    }));
-  const schema = schemaFromColumnData({ columnData: columnsOf(names.map(() => [])) });
-  const pq = new ParquetWriter({ writer, schema, createdBy: 'agent-rollouts' });
+  const names = Object.keys(columns);
+  const fields = names.map((n) => columns[n]!);
+  const pq = new ParquetWriter({ writer, schema: parquetSchema(columns), createdBy: 'agent-rollouts' });
 
-  let group: (string | null)[][] = names.map(() => []);
+  let group: unknown[][] = names.map(() => []);
   let groupRows = 0;
   let groupBytes = 0;
   let total = 0;
   const writeGroup = async (): Promise<void> => {
     if (groupRows === 0) return;
-    await pq.write({ columnData: columnsOf(group), rowGroupSize: groupRows });
+    const columnData = names.map((name, i) => ({ name, data: group[i]! }));
+    await pq.write({ columnData, rowGroupSize: groupRows });
     await drain();
     group = names.map(() => []);
     groupRows = 0;
@@ -94,13 +90,11 @@ export async function writeDatasetParquet<F extends DatasetFormat>(
   for await (const row of rows) {
     options.signal?.throwIfAborted();
     const record = row as unknown as Record<string, unknown>;
-    names.forEach((name, i) => {
-      const v = record[name];
-      // hyparquet-writer takes JSON columns as values and serializes them itself.
-      const cell = i === 0 ? String(v) : v === undefined ? null : (v as string | null);
-      group[i]!.push(cell);
-      groupBytes += i === 0 ? String(v).length : v === undefined ? 0 : JSON.stringify(v).length;
-    });
+    for (let i = 0; i < names.length; i++) {
+      const v = record[names[i]!];
+      group[i]!.push(v);
+      groupBytes += approxBytes(v, fields[i]!);
+    }
     groupRows++;
     total++;
     if (groupRows >= maxRows || groupBytes >= maxBytes) await writeGroup();
