@@ -62,7 +62,7 @@ export function writeLooseObject(gitDir: string, type: LooseObjectType, body: Bu
 /**
  * Removes what a failed write leaves in a store: git's and our temporary objects
  * (`objects/xx/tmp_obj_*`), temporary packs (`objects/pack/tmp_*`), temporary shared indexes and
- * our `*.rollouts-tmp` files. For a caller holding the store lock once every git process it
+ * our `*.rollouts-tmp` files (and git's lock of such a file used as an index). For a caller holding the store lock once every git process it
  * started has ended: every writer holds that lock, so no such file is anyone's work in progress.
  * Complete objects stay (they are valid, and the next capture reuses them). Never throws: a
  * cleanup that fails must not hide the error that called it.
@@ -77,7 +77,12 @@ export async function removeTemporaries(gitDir: string): Promise<void> {
     ...fanout.map(async (d) => remove(path.join(objects, d), await list(path.join(objects, d)), isTemp)),
     list(path.join(objects, 'pack')).then((names) => remove(path.join(objects, 'pack'), names, isTemp)),
     list(gitDir).then((names) =>
-      remove(gitDir, names, (n) => n.startsWith('sharedindex_') || n.endsWith('.rollouts-tmp')),
+      remove(
+        gitDir,
+        names,
+        (n) =>
+          n.startsWith('sharedindex_') || n.endsWith('.rollouts-tmp') || n.endsWith('.rollouts-tmp.lock'),
+      ),
     ),
     list(path.join(gitDir, 'info')).then((names) =>
       remove(path.join(gitDir, 'info'), names, (n) => n.endsWith('.rollouts-tmp')),

@@ -433,7 +433,7 @@ async function copyOf(
   }
   let newTree = tree;
   if (updates.length > 0) {
-    const indexFile = path.join(ctx.gitDir, `rollouts-redact-${randomBytes(8).toString('hex')}.index`);
+    const indexFile = path.join(ctx.gitDir, `redact-index-${randomBytes(8).toString('hex')}.rollouts-tmp`);
     try {
       const opts = { signal, noWorkTree: true, indexFile } as const;
       await storeGit(ctx, lock, ['read-tree', '--end-of-options', tree], opts);
