@@ -10,7 +10,10 @@
  * 100k), a rare cwd, each filter, combined filters; and the file walk's created first page. Then,
  * on a hard-linked copy of the same home, the real Codex CLI's (0.169.0, installed by
  * scripts/install-codex.mjs) `thread/list` with `searchTerm` and with `sortKey: 'updated_at'`,
- * with the ratios and whether both found the same set of hits.
+ * with the ratios and whether both found the same set of hits. Codex is asked for every provider
+ * and every interactive source (`modelProviders: []`: by default it lists only the configured
+ * provider's sessions, none of this home's). The build row shows the index's size after the
+ * full-text segments were merged, and before.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +27,7 @@ import {
   type ListSessionsOptions,
 } from '../src/index.js';
 import { acquireSessionLock } from '../src/files/session-lock.js';
+import { lastMerge } from '../src/search-index/reconcile.js';
 import { bestOf, mib, table, timed } from './_util.js';
 import { generateHome } from './gen-home.js';
 
@@ -109,7 +113,11 @@ async function codexRows(size: number, home: string, ours: string[], rows: Row[]
   const client = started.value;
   rows.push({ size, case: 'Codex app-server start (fills its state db)', ms: started.ms, hits: '' });
   try {
-    const search = { searchTerm: TERM, limit: PAGE, sortKey: 'created_at' as const, sourceKinds: [] };
+    // Every provider: Codex's `thread/list` without `modelProviders` lists only the configured
+    // provider's sessions (here "mock", which no session of the home has: 0 hits, 0 rows), and
+    // every interactive source (the home's are `cli` and `vscode`).
+    const all = { sourceKinds: [], modelProviders: [] };
+    const search = { searchTerm: TERM, limit: PAGE, sortKey: 'created_at' as const, ...all };
     // The first call may build Codex's own state db: timed apart, then the best of three warm calls.
     const first = await timed(() => client.request('thread/list', search, 1_800_000));
     rows.push({ size, case: 'Codex thread/list searchTerm, first call', ms: first.ms, hits: '' });
@@ -138,12 +146,23 @@ async function codexRows(size: number, home: string, ours: string[], rows: Row[]
       ms: warm,
       hits: `${theirs.length} (ours ${ours.length}: ${same})`,
     });
+    console.log(`  ${size}  Codex hits ${theirs.length}, ours ${ours.length}: ${same}`);
     const page1 = await bestOf(3, () => client.request('thread/list', search, 600_000));
     rows.push({ size, case: 'Codex thread/list searchTerm, page 1', ms: page1, hits: '' });
     const updated = await bestOf(3, () =>
-      client.request('thread/list', { limit: PAGE, sortKey: 'updated_at', sourceKinds: [] }, 600_000),
+      client.request('thread/list', { limit: PAGE, sortKey: 'updated_at', ...all }, 600_000),
     );
-    rows.push({ size, case: "Codex thread/list sortKey 'updated_at', page 1", ms: updated, hits: '' });
+    const updatedPage: { data: unknown[] } = await client.request(
+      'thread/list',
+      { limit: PAGE, sortKey: 'updated_at', ...all },
+      600_000,
+    );
+    rows.push({
+      size,
+      case: "Codex thread/list sortKey 'updated_at', page 1",
+      ms: updated,
+      hits: String(updatedPage.data.length),
+    });
   } finally {
     await client.close();
   }
@@ -157,7 +176,17 @@ export default async function search(args: string[]): Promise<void> {
   if (sizes.length === 0) sizes.push(10_000, 100_000);
   const rows: Row[] = [];
   const builds: (string | number)[][] = [
-    ['sessions', 'build s', 'index size', 'home size', 'messages', 'update ms', 'no-change ms'],
+    [
+      'sessions',
+      'build s',
+      'index size',
+      'before merge',
+      'merge s',
+      'home size',
+      'messages',
+      'update ms',
+      'no-change ms',
+    ],
   ];
   for (const size of sizes) {
     const g = await timed(() => generateHome(size, (m) => console.log(m), 'search'));
@@ -180,6 +209,11 @@ export default async function search(args: string[]): Promise<void> {
       }),
     );
     const status = await sessionIndexStatus({ home });
+    const merge = { ...lastMerge };
+    if (merge.ms > 0)
+      console.log(
+        `  segments merged: ${mib(merge.before)} -> ${mib(merge.after)} in ${(merge.ms / 1000).toFixed(1)} s`,
+      );
 
     const base: ListSessionsOptions = { home, pageSize: PAGE };
     // Warm-up and the cursors of the tenth pages.
@@ -242,6 +276,8 @@ export default async function search(args: string[]): Promise<void> {
       size,
       (build.ms / 1000).toFixed(1),
       mib(status.bytes),
+      merge.ms > 0 ? mib(merge.before) : '-',
+      merge.ms > 0 ? (merge.ms / 1000).toFixed(1) : '-',
       mib(bytes),
       status.messages,
       update.ms.toFixed(1),

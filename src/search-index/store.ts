@@ -10,7 +10,7 @@ export const INDEX_FOLDER = 'agent-rollouts';
 /** The index database inside {@link INDEX_FOLDER}. */
 export const INDEX_FILE = 'session-index.sqlite';
 /** Bumped whenever the schema or what is indexed changes: an older index is rebuilt. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 /** How long a statement waits for another process's write lock before giving up (ms). */
 export const BUSY_TIMEOUT_MS = 2000;
 
@@ -189,6 +189,12 @@ export class IndexStore {
         'DROP TABLE IF EXISTS msg_fts; DROP TABLE IF EXISTS msgs; DROP TABLE IF EXISTS files;' +
           'DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS dirty; DROP TABLE IF EXISTS meta;',
       );
+      // Pages freed by a merge of the full-text segments go back to the file system
+      // (mergeSegments); switching an existing file over takes a VACUUM, cheap while it is empty.
+      if (Number(db.pragma('auto_vacuum', { simple: true })) !== 2) {
+        db.pragma('auto_vacuum = INCREMENTAL');
+        db.exec('VACUUM');
+      }
       db.exec(SCHEMA);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }
@@ -358,6 +364,28 @@ export class IndexStore {
   /** Runs `fn` in one write transaction (`BEGIN IMMEDIATE`, so a busy lock shows at the start). */
   write<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
+  }
+
+  /**
+   * Merges the full-text index into one segment (FTS5 `optimize`), then gives the freed pages back
+   * and truncates the write-ahead log. Returns the bytes on disk before and after.
+   */
+  mergeSegments(): { before: number; after: number } {
+    const before = this.bytes();
+    this.db.exec("INSERT INTO msg_fts(msg_fts) VALUES ('optimize')");
+    this.db.pragma('incremental_vacuum');
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // A reader holding the log open only delays the truncation to a later checkpoint.
+    }
+    return { before, after: this.bytes() };
+  }
+
+  /** Bytes on disk: the database and its write-ahead log. */
+  bytes(): number {
+    const size = (f: string): number => statSync(f, { throwIfNoEntry: false })?.size ?? 0;
+    return size(this.file) + size(`${this.file}-wal`);
   }
 
   counts(): { sessions: number; skipped: number; messages: number } {
