@@ -1,9 +1,11 @@
 import { closeSync, constants, lstatSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { hasErrno } from '../errors.js';
 import { DIR_MODE, FILE_MODE } from '../files/layout.js';
 import { loadSqlite, type Database, type Statement } from './sqlite.js';
 import type { FileFacts } from './types.js';
+import type { FolderWatch } from './watch.js';
 
 /** The folder of ours in a home that holds the index (never the Codex CLI's `state_*.sqlite`). */
 export const INDEX_FOLDER = 'agent-rollouts';
@@ -119,6 +121,8 @@ export class IndexStore {
   readonly file: string;
   readonly readonly: boolean;
   private readonly st: Record<string, Statement> = {};
+  /** The folder watch of this open index, when the reconcile set one up. */
+  watch: FolderWatch | undefined;
 
   private constructor(
     readonly home: string,
@@ -196,6 +200,7 @@ export class IndexStore {
         db.exec('VACUUM');
       }
       db.exec(SCHEMA);
+      db.prepare('INSERT INTO meta(k, v) VALUES (?, ?)').run('epoch', `${Date.now()}-${randomUUID()}`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }
     // A corrupt file fails here rather than in the middle of a listing.
@@ -216,7 +221,13 @@ export class IndexStore {
   }
 
   close(): void {
+    this.watch?.close();
     if (this.db.open) this.db.close();
+  }
+
+  /** Changes whenever the tables are made anew (a new schema version): what a watch was set up on. */
+  epoch(): string {
+    return this.getMeta('epoch') ?? '';
   }
 
   getMeta(k: string): string | undefined {
@@ -226,6 +237,16 @@ export class IndexStore {
 
   setMeta(k: string, v: string): void {
     this.stmt('INSERT INTO meta(k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v').run(k, v);
+  }
+
+  folderByPath(dir: string): StoredFolder | undefined {
+    return this.stmt('SELECT path, parent, level, lo, hi, mtime, ctime FROM folders WHERE path = ?').get(
+      dir,
+    ) as StoredFolder | undefined;
+  }
+
+  childFolders(dir: string): string[] {
+    return this.stmt('SELECT path FROM folders WHERE parent = ?').pluck().all(dir) as string[];
   }
 
   folders(): StoredFolder[] {
