@@ -416,7 +416,9 @@ export async function reconcile(store: IndexStore, options: ReconcileOptions): P
     walkCounters.full++;
     set.reset();
     const folders = loadedFolders(store);
-    establishing = watch !== undefined && folders.count >= watchTuning.minFolders;
+    // Not on a process's first walk: a one-off listing (a CLI run) would pay for watchers it never
+    // uses (about 30 µs a folder); the second walk sets them up.
+    establishing = watch !== undefined && folders.count >= watchTuning.minFolders && watch.walks++ > 0;
     // Every folder is watched before it is read; marks made during the walk stay for the next one.
     watch?.reset();
     const mode: WalkMode = { watch: establishing ? watch : undefined, force: false, descend: true };

@@ -74,6 +74,8 @@ export class FolderWatch {
   /** Since it was established, a catch-up stat'ed every indexed file once (covering before it). */
   filesChecked = false;
   broken = false;
+  /** Catch-ups that checked every folder by stat since this watch was made. */
+  walks = 0;
   /** Closed for good (its store was closed, or too many homes are watched). */
   closed = false;
   /** The index's epoch when it was established (a new epoch means the tables were made anew). */
