@@ -50,6 +50,9 @@ CREATE TRIGGER IF NOT EXISTS msgs_ad AFTER DELETE ON msgs BEGIN
 CREATE TABLE IF NOT EXISTS dirty (path TEXT PRIMARY KEY);
 `;
 
+/** Messages compared with a search term in this process (read by tests of the query's shape). */
+export const queryCounters = { compared: 0 };
+
 /** A file's identity as `stat` gives it: what the index compares to see a change. */
 export interface FileStat {
   mtime: number;
@@ -205,8 +208,12 @@ export class IndexStore {
     }
     // A corrupt file fails here rather than in the middle of a listing.
     db.prepare('SELECT count(*) FROM meta').get();
-    const contains = (text: unknown, term: unknown): number =>
-      typeof text === 'string' && typeof term === 'string' && text.toLowerCase().includes(term) ? 1 : 0;
+    const contains = (text: unknown, term: unknown): number => {
+      queryCounters.compared++;
+      return typeof text === 'string' && typeof term === 'string' && text.toLowerCase().includes(term)
+        ? 1
+        : 0;
+    };
     db.function('rl_contains', { deterministic: true }, contains);
   }
 
