@@ -172,7 +172,18 @@ export function countHiddenBySource(
   through: { time: number; id: string } | undefined,
 ): Record<string, number> {
   if (q.sources === undefined) return {};
-  const { where, params } = filters(q, { withSources: false });
+  // Within a page's range, each session is checked (a few); past the last page, the full-text
+  // index says which sessions hold the term (the range may be the whole home).
+  const bounded = q.search !== undefined && q.order !== 'relevance' && through !== undefined;
+  const { where, params } = filters(q, { withSources: false, withSearch: !bounded });
+  if (bounded) {
+    const names = q.nameIds ?? [];
+    where.push(
+      `(EXISTS (SELECT 1 FROM msgs m WHERE m.fid = f.fid AND rl_contains(m.text, ?))` +
+        (names.length > 0 ? ` OR f.kid IN (${placeholders(names.length)}))` : ')'),
+    );
+    params.push(q.search, ...names);
+  }
   where.push(`(f.source IS NULL OR f.source NOT IN (${placeholders(q.sources.length)}))`);
   params.push(...q.sources);
   const col = q.order === 'updated' ? 'f.updated' : 'f.created';

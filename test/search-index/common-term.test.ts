@@ -34,6 +34,7 @@ describe('searching for a common term', () => {
         // "common" in every session, "rare" in one of 40, "old" only in the first ten.
         userMessage: `a common word, task ${i}${i % 40 === 3 ? ' and a RARE one' : ''}${i < 10 ? ' (old)' : ''}`,
         cwd: `/work/p${i % 4}`,
+        source: i % 5 === 0 ? 'exec' : 'cli',
         mtime: BASE + (N - i) * HOUR,
       });
     }
@@ -46,7 +47,22 @@ describe('searching for a common term', () => {
       (await listSessions({ home, search: 'common', pageSize: 7, index: false })).sessions,
     );
 
+    // With a sources filter: how many the filter left out among the page's range is counted the
+    // same bounded way.
+    const mid = queryCounters.compared;
+    const filtered = await listSessions({ home, search: 'common', sources: ['cli'], pageSize: 7 });
+    expect(queryCounters.compared - mid).toBeLessThan(N / 2);
+    const walked = await listSessions({
+      home,
+      search: 'common',
+      sources: ['cli'],
+      pageSize: 7,
+      index: false,
+    });
+    expect(filtered).toEqual({ ...walked, scannedFiles: filtered.scannedFiles });
+
     for (const c of [
+      { search: 'common', sources: ['exec'] },
       { search: 'common' },
       { search: 'COMMON', sortKey: 'updated' as const },
       { search: 'common', cwd: '/work/p2' },
