@@ -225,6 +225,11 @@ export function firstMatch(
  * to answer, which lists a thread once, at its newest rollout.
  */
 export function hasSeveralFiles(store: IndexStore, kids: readonly string[]): boolean {
-  const count = store.stmt('SELECT count(*) AS n FROM files WHERE kid = ?');
-  return kids.some((kid) => (count.get(kid) as { n: number }).n > 1);
+  if (kids.length === 0) return false;
+  const several = store
+    .stmt(
+      'SELECT 1 FROM files WHERE kid IN (SELECT value FROM json_each(?)) GROUP BY kid HAVING count(*) > 1 LIMIT 1',
+    )
+    .get(JSON.stringify(kids));
+  return several !== undefined;
 }
