@@ -12,7 +12,7 @@ export const INDEX_FOLDER = 'agent-rollouts';
 /** The index database inside {@link INDEX_FOLDER}. */
 export const INDEX_FILE = 'session-index.sqlite';
 /** Bumped whenever the schema or what is indexed changes: an older index is rebuilt. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 /** How long a statement waits for another process's write lock before giving up (ms). */
 export const BUSY_TIMEOUT_MS = 2000;
 
@@ -30,11 +30,16 @@ CREATE TABLE IF NOT EXISTS files (
   ctime REAL NOT NULL, size INTEGER NOT NULL, archived INTEGER NOT NULL, compressed INTEGER NOT NULL,
   status TEXT NOT NULL, has_user INTEGER NOT NULL, source TEXT, provider TEXT, cwd TEXT,
   racy INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS files_created ON files(archived, created DESC, kid DESC);
-CREATE INDEX IF NOT EXISTS files_updated ON files(archived, updated DESC, kid DESC);
-CREATE INDEX IF NOT EXISTS files_cwd ON files(cwd, archived, created DESC, kid DESC);
-CREATE INDEX IF NOT EXISTS files_source ON files(source, archived, created DESC, kid DESC);
-CREATE INDEX IF NOT EXISTS files_provider ON files(provider, archived, created DESC, kid DESC);
+-- One index per filter and order, each ending in every other column a listing filters on, so the
+-- rows a page skips are skipped inside the index (no lookup of the row itself).
+CREATE INDEX IF NOT EXISTS files_created ON files(archived, created DESC, kid DESC, status, has_user, cwd, source, provider);
+CREATE INDEX IF NOT EXISTS files_updated ON files(archived, updated DESC, kid DESC, status, has_user, cwd, source, provider);
+CREATE INDEX IF NOT EXISTS files_cwd ON files(cwd, archived, created DESC, kid DESC, status, has_user, source, provider);
+CREATE INDEX IF NOT EXISTS files_cwd_u ON files(cwd, archived, updated DESC, kid DESC, status, has_user, source, provider);
+CREATE INDEX IF NOT EXISTS files_source ON files(source, archived, created DESC, kid DESC, status, has_user, cwd, provider);
+CREATE INDEX IF NOT EXISTS files_source_u ON files(source, archived, updated DESC, kid DESC, status, has_user, cwd, provider);
+CREATE INDEX IF NOT EXISTS files_provider ON files(provider, archived, created DESC, kid DESC, status, has_user, cwd, source);
+CREATE INDEX IF NOT EXISTS files_provider_u ON files(provider, archived, updated DESC, kid DESC, status, has_user, cwd, source);
 CREATE INDEX IF NOT EXISTS files_folder ON files(folder);
 CREATE INDEX IF NOT EXISTS files_kid ON files(kid);
 CREATE INDEX IF NOT EXISTS files_racy ON files(racy) WHERE racy = 1;
