@@ -10,7 +10,10 @@
  * 100k), a rare cwd, each filter, combined filters; and the file walk's created first page. Then,
  * on a hard-linked copy of the same home, the real Codex CLI's (0.169.0, installed by
  * scripts/install-codex.mjs) `thread/list` with `searchTerm` and with `sortKey: 'updated_at'`,
- * with the ratios and whether both found the same set of hits.
+ * with the ratios and whether both found the same set of hits. Codex is asked for every provider
+ * and every interactive source (`modelProviders: []`: by default it lists only the configured
+ * provider's sessions, none of this home's). The build row shows the index's size after the
+ * full-text segments were merged, and before.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +27,7 @@ import {
   type ListSessionsOptions,
 } from '../src/index.js';
 import { acquireSessionLock } from '../src/files/session-lock.js';
+import { lastMerge } from '../src/search-index/reconcile.js';
 import { bestOf, mib, table, timed } from './_util.js';
 import { generateHome } from './gen-home.js';
 
@@ -109,7 +113,11 @@ async function codexRows(size: number, home: string, ours: string[], rows: Row[]
   const client = started.value;
   rows.push({ size, case: 'Codex app-server start (fills its state db)', ms: started.ms, hits: '' });
   try {
-    const search = { searchTerm: TERM, limit: PAGE, sortKey: 'created_at' as const, sourceKinds: [] };
+    // Every provider: Codex's `thread/list` without `modelProviders` lists only the configured
+    // provider's sessions (here "mock", which no session of the home has: 0 hits, 0 rows), and
+    // every interactive source (the home's are `cli` and `vscode`).
+    const all = { sourceKinds: [], modelProviders: [] };
+    const search = { searchTerm: TERM, limit: PAGE, sortKey: 'created_at' as const, ...all };
     // The first call may build Codex's own state db: timed apart, then the best of three warm calls.
     const first = await timed(() => client.request('thread/list', search, 1_800_000));
     rows.push({ size, case: 'Codex thread/list searchTerm, first call', ms: first.ms, hits: '' });
@@ -138,12 +146,23 @@ async function codexRows(size: number, home: string, ours: string[], rows: Row[]
       ms: warm,
       hits: `${theirs.length} (ours ${ours.length}: ${same})`,
     });
+    console.log(`  ${size}  Codex hits ${theirs.length}, ours ${ours.length}: ${same}`);
     const page1 = await bestOf(3, () => client.request('thread/list', search, 600_000));
     rows.push({ size, case: 'Codex thread/list searchTerm, page 1', ms: page1, hits: '' });
     const updated = await bestOf(3, () =>
-      client.request('thread/list', { limit: PAGE, sortKey: 'updated_at', sourceKinds: [] }, 600_000),
+      client.request('thread/list', { limit: PAGE, sortKey: 'updated_at', ...all }, 600_000),
     );
-    rows.push({ size, case: "Codex thread/list sortKey 'updated_at', page 1", ms: updated, hits: '' });
+    const updatedPage: { data: unknown[] } = await client.request(
+      'thread/list',
+      { limit: PAGE, sortKey: 'updated_at', ...all },
+      600_000,
+    );
+    rows.push({
+      size,
+      case: "Codex thread/list sortKey 'updated_at', page 1",
+      ms: updated,
+      hits: String(updatedPage.data.length),
+    });
   } finally {
     await client.close();
   }
@@ -157,7 +176,17 @@ export default async function search(args: string[]): Promise<void> {
   if (sizes.length === 0) sizes.push(10_000, 100_000);
   const rows: Row[] = [];
   const builds: (string | number)[][] = [
-    ['sessions', 'build s', 'index size', 'home size', 'messages', 'update ms', 'no-change ms'],
+    [
+      'sessions',
+      'build s',
+      'index size',
+      'before merge',
+      'merge s',
+      'home size',
+      'messages',
+      'update ms',
+      'no-change ms',
+    ],
   ];
   for (const size of sizes) {
     const g = await timed(() => generateHome(size, (m) => console.log(m), 'search'));
@@ -180,42 +209,61 @@ export default async function search(args: string[]): Promise<void> {
       }),
     );
     const status = await sessionIndexStatus({ home });
+    const merge = { ...lastMerge };
+    if (merge.ms > 0)
+      console.log(
+        `  segments merged: ${mib(merge.before)} -> ${mib(merge.after)} in ${(merge.ms / 1000).toFixed(1)} s`,
+      );
 
     const base: ListSessionsOptions = { home, pageSize: PAGE };
     // Warm-up and the cursors of the tenth pages.
     const tenth = async (o: ListSessionsOptions): Promise<string | null> => {
       let cursor: string | null = null;
-      for (let i = 0; i < 9; i++) cursor = (await listSessions({ ...o, cursor })).nextCursor;
+      for (let i = 0; i < 9; i++) {
+        cursor = (await listSessions({ ...o, cursor })).nextCursor;
+        if (cursor === null) return null;
+      }
       return cursor;
     };
     const createdC = await tenth(base);
-    const updatedC = await tenth({ ...base, sortKey: 'updated' });
     const searchAll = await allIds({ home, search: TERM });
     const newest = (await listSessions({ home, pageSize: 1 })).sessions[0]!;
     const since = Date.parse(newest.createdAt) - 200 * 86_400_000;
-    const cases: [string, ListSessionsOptions][] = [
-      ['created, page 1', base],
-      ['created, page 10', { ...base, cursor: createdC }],
-      ['updated, page 1', { ...base, sortKey: 'updated' }],
-      ['updated, page 10', { ...base, sortKey: 'updated', cursor: updatedC }],
-      [`search "${TERM}", page 1`, { ...base, search: TERM }],
+    const firstPages: [string, ListSessionsOptions][] = [
+      ['created', base],
+      ['updated', { ...base, sortKey: 'updated' }],
+      [`search "${TERM}"`, { ...base, search: TERM }],
       [`search "${TERM}", updated`, { ...base, search: TERM, sortKey: 'updated' }],
       [`search "${TERM}", relevance`, { ...base, search: TERM, sortKey: 'relevance' }],
-      ['search "rollout" (common), page 1', { ...base, search: 'rollout' }],
-      ['rare cwd, page 1', { ...base, cwd: '/home/dev/rare-project' }],
-      ['cwd project-7, page 1', { ...base, cwd: '/home/dev/project-7' }],
-      ["sources ['vscode'], page 1", { ...base, sources: ['vscode'] }],
-      ["modelProviders ['azure'], page 1", { ...base, modelProviders: ['azure'] }],
-      ['since/until 200-day window, page 1', { ...base, since, until: since + 100 * 86_400_000 }],
+      ['search "rollout" (common)', { ...base, search: 'rollout' }],
+      ['search "rollout" (common), updated', { ...base, search: 'rollout', sortKey: 'updated' }],
+      // Thread names hold the same words: a name-only hit is one of these.
+      ['search "cursor page" (names and messages)', { ...base, search: 'cursor page' }],
+      ['rare cwd', { ...base, cwd: '/home/dev/rare-project' }],
+      ['cwd project-7', { ...base, cwd: '/home/dev/project-7' }],
+      ["sources ['vscode']", { ...base, sources: ['vscode'] }],
+      ["modelProviders ['azure']", { ...base, modelProviders: ['azure'] }],
+      ['since/until 100-day window', { ...base, since, until: since + 100 * 86_400_000 }],
       [
-        'cwd + provider + updated, page 1',
+        'cwd + provider + updated',
         { ...base, cwd: '/home/dev/project-3', modelProviders: ['azure'], sortKey: 'updated' },
       ],
-      ['file walk (no index): created, page 1', { ...base, index: false }],
+      [
+        'search + cwd + sources + since',
+        { ...base, search: 'rollout', cwd: '/home/dev/project-5', sources: ['cli'], since },
+      ],
     ];
+    const cases: [string, ListSessionsOptions][] = [];
+    for (const [name, o] of firstPages) {
+      cases.push([`${name}, page 1`, o]);
+      const cursor = await tenth(o);
+      if (cursor !== null) cases.push([`${name}, page 10`, { ...o, cursor }]);
+    }
+    cases.push(['file walk (no index): created, page 1', { ...base, index: false }]);
     for (const [name, o] of cases) {
       const page = await listSessions(o);
-      const ms = await bestOf(5, () => listSessions(o));
+      // Best of many: the machine is shared, and a listing takes milliseconds.
+      const ms = await bestOf(15, () => listSessions(o));
       rows.push({ size, case: name, ms, hits: `${page.sessions.length}${page.nextCursor ? '+' : ''}` });
       console.log(`  ${size}  ${name}: ${ms.toFixed(1)} ms`);
     }
@@ -242,6 +290,8 @@ export default async function search(args: string[]): Promise<void> {
       size,
       (build.ms / 1000).toFixed(1),
       mib(status.bytes),
+      merge.ms > 0 ? mib(merge.before) : '-',
+      merge.ms > 0 ? (merge.ms / 1000).toFixed(1) : '-',
       mib(bytes),
       status.messages,
       update.ms.toFixed(1),

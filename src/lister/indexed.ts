@@ -183,7 +183,7 @@ async function pageFromIndex(store: IndexStore, o: NormalizedListOptions): Promi
 }
 
 function matchOf(store: IndexStore, r: IndexRow, term: string, name: string | null): SearchMatch | undefined {
-  const hit = firstMatch(store, r.fid, term);
+  const hit = r.hit ?? firstMatch(store, r.fid, term);
   if (hit !== undefined) return { snippet: snippetOf(hit.text, term) ?? hit.text, line: hit.line };
   return nameMatch(name, term);
 }

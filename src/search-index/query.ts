@@ -1,4 +1,6 @@
 import type { IndexStore } from './store.js';
+
+export { queryCounters } from './store.js';
 import type { IndexQuery, IndexRow } from './types.js';
 
 /** Terms shorter than this (in code points) cannot use the trigram index and are scanned. */
@@ -32,7 +34,10 @@ function matchingFiles(term: string): { sql: string; params: unknown[] } {
   };
 }
 
-function filters(q: IndexQuery, { withSources }: { withSources: boolean }): Built {
+function filters(
+  q: IndexQuery,
+  { withSources, withSearch = true }: { withSources: boolean; withSearch?: boolean },
+): Built {
   const where = ["f.status = 'ok'", 'f.archived = ?'];
   const params: unknown[] = [q.archived ? 1 : 0];
   if (!q.includeEmpty) where.push('f.has_user = 1');
@@ -57,7 +62,7 @@ function filters(q: IndexQuery, { withSources }: { withSources: boolean }): Buil
     where.push(q.providers.includes(q.defaultProvider) ? `(${named} OR f.provider IS NULL)` : named);
     params.push(...q.providers);
   }
-  if (q.search !== undefined) {
+  if (q.search !== undefined && withSearch) {
     const m = matchingFiles(q.search);
     const names = q.nameIds ?? [];
     where.push(
@@ -108,6 +113,10 @@ export function queryIndex(store: IndexStore, q: IndexQuery): IndexRow[] {
     const rows = store.stmt(sql).all(...matchingFiles(q.search).params, ...params, q.limit, q.offset ?? 0);
     return (rows as RawRow[]).map(toRow);
   }
+  if (q.search !== undefined) {
+    const rows = firstInOrder(store, q);
+    if (rows !== undefined) return rows;
+  }
   const col = q.order === 'updated' ? 'f.updated' : 'f.created';
   if (q.after !== undefined) {
     where.push(`(${col} < ? OR (${col} = ? AND f.kid < ?))`);
@@ -115,6 +124,42 @@ export function queryIndex(store: IndexStore, q: IndexQuery): IndexRow[] {
   }
   const sql = `SELECT ${COLUMNS} FROM files f WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, f.kid DESC LIMIT ?`;
   return (store.stmt(sql).all(...params, q.limit) as RawRow[]).map(toRow);
+}
+
+/** Sessions a search walks in order, per row of the page, before it asks the full-text index. */
+const WALK_PER_ROW = 8;
+
+/**
+ * A search page found by walking the sessions in the listing's order (the filters' index) and
+ * checking each one's messages, up to {@link WALK_PER_ROW} sessions a row: a common term fills
+ * the page at once, where collecting every message that holds it first (the full-text path) costs
+ * in proportion to the whole home. Undefined when the walk did not settle the page (the term is
+ * rarer than that); the full-text path answers then.
+ */
+function firstInOrder(store: IndexStore, q: IndexQuery): IndexRow[] | undefined {
+  const { where, params } = filters(q, { withSources: true, withSearch: false });
+  const col = q.order === 'updated' ? 'f.updated' : 'f.created';
+  if (q.after !== undefined) {
+    where.push(`(${col} < ? OR (${col} = ? AND f.kid < ?))`);
+    params.push(q.after.time, q.after.time, q.after.id);
+  }
+  const budget = q.limit * WALK_PER_ROW;
+  // Ids only while walking (a whole row costs ten times more to make), whole rows for the hits.
+  const sql = `SELECT f.fid, f.kid FROM files f WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, f.kid DESC LIMIT ?`;
+  const walked = store.stmt(sql).all(...params, budget) as { fid: number; kid: string }[];
+  const named = new Set(q.nameIds ?? []);
+  const row = store.stmt(`SELECT ${COLUMNS} FROM files f WHERE f.fid = ?`);
+  const out: IndexRow[] = [];
+  for (const [i, r] of walked.entries()) {
+    // Hits so far too sparse to fill the page within the budget: the term is rare, ask the index.
+    if (i >= q.limit && (out.length + 1) * budget < q.limit * i) return undefined;
+    const hit = firstMatch(store, r.fid, q.search!);
+    if (hit === undefined && !named.has(r.kid)) continue;
+    out.push({ ...toRow(row.get(r.fid) as RawRow), hit });
+    if (out.length === q.limit) return out;
+  }
+  // Settled only when the walk reached the end of the listing.
+  return walked.length < budget ? out : undefined;
 }
 
 /**
@@ -127,7 +172,18 @@ export function countHiddenBySource(
   through: { time: number; id: string } | undefined,
 ): Record<string, number> {
   if (q.sources === undefined) return {};
-  const { where, params } = filters(q, { withSources: false });
+  // Within a page's range, each session is checked (a few); past the last page, the full-text
+  // index says which sessions hold the term (the range may be the whole home).
+  const bounded = q.search !== undefined && q.order !== 'relevance' && through !== undefined;
+  const { where, params } = filters(q, { withSources: false, withSearch: !bounded });
+  if (bounded) {
+    const names = q.nameIds ?? [];
+    where.push(
+      `(EXISTS (SELECT 1 FROM msgs m WHERE m.fid = f.fid AND rl_contains(m.text, ?))` +
+        (names.length > 0 ? ` OR f.kid IN (${placeholders(names.length)}))` : ')'),
+    );
+    params.push(q.search, ...names);
+  }
   where.push(`(f.source IS NULL OR f.source NOT IN (${placeholders(q.sources.length)}))`);
   params.push(...q.sources);
   const col = q.order === 'updated' ? 'f.updated' : 'f.created';
@@ -169,6 +225,11 @@ export function firstMatch(
  * to answer, which lists a thread once, at its newest rollout.
  */
 export function hasSeveralFiles(store: IndexStore, kids: readonly string[]): boolean {
-  const count = store.stmt('SELECT count(*) AS n FROM files WHERE kid = ?');
-  return kids.some((kid) => (count.get(kid) as { n: number }).n > 1);
+  if (kids.length === 0) return false;
+  const several = store
+    .stmt(
+      'SELECT 1 FROM files WHERE kid IN (SELECT value FROM json_each(?)) GROUP BY kid HAVING count(*) > 1 LIMIT 1',
+    )
+    .get(JSON.stringify(kids));
+  return several !== undefined;
 }

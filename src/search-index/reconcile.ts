@@ -4,6 +4,7 @@ import { homePaths } from '../files/layout.js';
 import { DATE_FOLDER_NAMES, ScanContext, dateFolderWindow, readRolloutFolder } from '../files/traverse.js';
 import type { FileRecord, FileStat, IndexStore, StoredFolder } from './store.js';
 import type { FileFacts, IndexProgress, InspectFile } from './types.js';
+import { FolderWatch, canWatch, watchTuning, type Pending as Marks } from './watch.js';
 
 /**
  * A file or folder whose timestamps are this close to now may still change within the same
@@ -14,6 +15,18 @@ export const RACY_MS = 2000;
 /** Every indexed file is stat'ed at most this often by default, to catch in-place changes by writers
  * that take no writer lock. */
 export const DEFAULT_FULL_CHECK_MS = 60_000;
+
+/** Knobs of the catch-up (tests lower them to reach the big-update paths with small homes). */
+export const indexTuning = {
+  /** After a catch-up that read at least this many files, the full-text segments are merged. */
+  mergeAfter: 1000,
+};
+
+/** How catch-ups checked the folders in this process (read by tests to see the watch used). */
+export const walkCounters = { marked: 0, full: 0 };
+
+/** The last merge of the full-text segments in this process (read by the benchmark). */
+export const lastMerge: { before: number; after: number; ms: number } = { before: 0, after: 0, ms: 0 };
 
 const READ_CONCURRENCY = 8;
 const WRITE_BATCH = 256;
@@ -84,6 +97,16 @@ class ChangeSet {
     private readonly store: IndexStore,
     private readonly now: number,
   ) {}
+
+  /** Forgets what was found (a walk of marked folders that gave up, before a full one). */
+  reset(): void {
+    this.toRead.clear();
+    this.toDrop.clear();
+    this.droppedFolders.clear();
+    this.folderUpdates = [];
+    this.foldersListed = 0;
+    this.rechecks = 0;
+  }
 
   get empty(): boolean {
     return (
@@ -177,7 +200,13 @@ class ChangeSet {
   }
 }
 
-async function walkLive(set: ChangeSet, store: IndexStore, root: string): Promise<void> {
+/** What the walk knows of the stored folders: all of them loaded, or looked up one by one. */
+interface StoredFolders {
+  folder(dir: string): StoredFolder | undefined;
+  children(dir: string): string[];
+}
+
+function loadedFolders(store: IndexStore): StoredFolders & { count: number } {
   const stored = new Map<string, StoredFolder>();
   const children = new Map<string, string[]>();
   for (const f of store.folders()) {
@@ -188,70 +217,163 @@ async function walkLive(set: ChangeSet, store: IndexStore, root: string): Promis
       children.set(f.parent, list);
     }
   }
-  const visit = async (
-    dir: string,
-    parent: string | null,
-    level: number,
-    parts: number[],
-    lo: number,
-    hi: number,
-  ): Promise<void> => {
-    const st = statOrUndefined(dir);
-    const old = stored.get(dir);
-    if (st === undefined || !st.isDirectory()) {
-      if (old !== undefined) set.droppedFolders.add(dir);
-      return;
-    }
-    const unchanged = old !== undefined && old.mtime === st.mtimeMs && old.ctime === st.ctimeMs;
-    if (level === 3) {
-      if (unchanged) return;
-      await set.diffFolder(dir, false, { lo, hi });
-      set.folderState(dir, parent, level, lo, hi, st);
-      return;
-    }
-    let kids: { dir: string; parts: number[]; lo: number; hi: number }[];
-    if (unchanged) {
-      kids = (children.get(dir) ?? []).map((k) => {
-        const f = stored.get(k)!;
-        return { dir: k, parts: [...parts, Number(path.basename(k))], lo: f.lo, hi: f.hi };
-      });
-    } else {
-      set.foldersListed++;
-      kids = [];
-      let names: string[] = [];
-      try {
-        names = readdirSync(dir);
-      } catch {
-        names = [];
-      }
-      const re = DATE_FOLDER_NAMES[level]!;
-      for (const name of names) {
-        if (!re.test(name)) continue;
-        const full = dir + path.sep + name;
-        const childParts = [...parts, Number(name)];
-        const window = dateFolderWindow(childParts);
-        if (window === undefined) continue;
-        kids.push({ dir: full, parts: childParts, ...window });
-      }
-      const present = new Set(kids.map((k) => k.dir));
-      for (const k of children.get(dir) ?? []) if (!present.has(k)) set.droppedFolders.add(k);
-      set.folderState(dir, parent, level, lo, hi, st);
-    }
-    for (const k of kids) await visit(k.dir, dir, level + 1, k.parts, k.lo, k.hi);
-  };
-  await visit(root, null, 0, [], -Infinity, Infinity);
+  return { folder: (d) => stored.get(d), children: (d) => children.get(d) ?? [], count: stored.size };
 }
 
-async function walkArchived(set: ChangeSet, store: IndexStore, root: string): Promise<void> {
-  const old = store.folders().find((f) => f.path === root);
+function queriedFolders(store: IndexStore): StoredFolders {
+  return { folder: (d) => store.folderByPath(d), children: (d) => store.childFolders(d) };
+}
+
+/**
+ * How a walk treats folders: `watch` is told of each folder before it is read; `force` reads a
+ * folder whatever its stat says (it was marked); `descend` visits the stored children of a folder
+ * (a full walk) rather than only the new ones (a marked folder's, whose others have watchers).
+ */
+interface WalkMode {
+  watch: FolderWatch | undefined;
+  force: boolean;
+  descend: boolean;
+}
+
+/** Checks one date folder (and, as the mode says, those under it) against the index. */
+async function visitFolder(
+  set: ChangeSet,
+  folders: StoredFolders,
+  mode: WalkMode,
+  v: { dir: string; parent: string | null; level: number; parts: number[]; lo: number; hi: number },
+): Promise<void> {
+  const { dir, parent, level, parts, lo, hi } = v;
+  mode.watch?.add(dir);
+  const st = statOrUndefined(dir);
+  const old = folders.folder(dir);
+  if (st === undefined || !st.isDirectory()) {
+    if (old !== undefined) set.droppedFolders.add(dir);
+    return;
+  }
+  const unchanged = !mode.force && old !== undefined && old.mtime === st.mtimeMs && old.ctime === st.ctimeMs;
+  if (level === 3) {
+    if (unchanged) return;
+    await set.diffFolder(dir, false, { lo, hi });
+    set.folderState(dir, parent, level, lo, hi, st);
+    return;
+  }
+  let kids: { dir: string; parts: number[]; lo: number; hi: number }[];
+  const storedKids = folders.children(dir);
+  if (unchanged) {
+    kids = storedKids.map((k) => {
+      const f = folders.folder(k)!;
+      return { dir: k, parts: [...parts, Number(path.basename(k))], lo: f.lo, hi: f.hi };
+    });
+  } else {
+    set.foldersListed++;
+    kids = [];
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      names = [];
+    }
+    const re = DATE_FOLDER_NAMES[level]!;
+    for (const name of names) {
+      if (!re.test(name)) continue;
+      const full = dir + path.sep + name;
+      const childParts = [...parts, Number(name)];
+      const window = dateFolderWindow(childParts);
+      if (window === undefined) continue;
+      kids.push({ dir: full, parts: childParts, ...window });
+    }
+    const present = new Set(kids.map((k) => k.dir));
+    for (const k of storedKids) if (!present.has(k)) set.droppedFolders.add(k);
+    set.folderState(dir, parent, level, lo, hi, st);
+  }
+  const known = mode.descend ? undefined : new Set(storedKids);
+  // A new folder is read whole, with every folder under it (none of them is known yet).
+  const below: WalkMode = { watch: mode.watch, force: false, descend: true };
+  for (const k of kids) {
+    if (known?.has(k.dir)) continue;
+    await visitFolder(set, folders, known === undefined ? mode : below, {
+      dir: k.dir,
+      parent: dir,
+      level: level + 1,
+      parts: k.parts,
+      lo: k.lo,
+      hi: k.hi,
+    });
+  }
+}
+
+async function walkLive(set: ChangeSet, folders: StoredFolders, root: string, mode: WalkMode): Promise<void> {
+  await visitFolder(set, folders, mode, {
+    dir: root,
+    parent: null,
+    level: 0,
+    parts: [],
+    lo: -Infinity,
+    hi: Infinity,
+  });
+}
+
+async function walkArchived(
+  set: ChangeSet,
+  folders: StoredFolders,
+  root: string,
+  mode: WalkMode,
+): Promise<void> {
+  mode.watch?.add(root);
+  const old = folders.folder(root);
   const st = statOrUndefined(root);
   if (st === undefined || !st.isDirectory()) {
     if (old !== undefined) set.droppedFolders.add(root);
     return;
   }
-  if (old !== undefined && old.mtime === st.mtimeMs && old.ctime === st.ctimeMs) return;
+  if (!mode.force && old !== undefined && old.mtime === st.mtimeMs && old.ctime === st.ctimeMs) return;
   await set.diffFolder(root, true);
   set.folderState(root, null, 9, -Infinity, Infinity, st);
+}
+
+/** A folder's identity (device and inode), or `'-'` when it does not exist. */
+function identity(dir: string): string {
+  const st = statOrUndefined(dir);
+  return st === undefined || !st.isDirectory() ? '-' : `${st.dev}:${st.ino}`;
+}
+
+/**
+ * Checks only the folders the watch marked, when the watch can be trusted: the index's tables are
+ * the ones it was established on, both top folders are the folders it watches, and no event may
+ * have been lost. Returns the marks handled, or undefined when every folder must be checked.
+ */
+async function walkMarked(
+  set: ChangeSet,
+  store: IndexStore,
+  watch: FolderWatch,
+  roots: { live: string; archived: string },
+): Promise<Marks | undefined> {
+  if (!watch.established || watch.epoch !== store.epoch()) return undefined;
+  const pending = await watch.pending();
+  if (pending === undefined) return undefined;
+  for (const r of [roots.live, roots.archived]) if (identity(r) !== watch.roots.get(r)) return undefined;
+  const folders = queriedFolders(store);
+  const mode: WalkMode = { watch, force: true, descend: false };
+  for (const dir of pending.marks.keys()) {
+    if (dir === roots.archived) {
+      await walkArchived(set, folders, dir, mode);
+      continue;
+    }
+    const f = folders.folder(dir);
+    // A marked folder the index does not hold (another process dropped it): check everything.
+    if (f === undefined) return undefined;
+    const rel = path.relative(roots.live, dir);
+    const parts = rel === '' ? [] : rel.split(path.sep).map(Number);
+    await visitFolder(set, folders, mode, {
+      dir,
+      parent: f.parent,
+      level: f.level,
+      parts,
+      lo: f.lo,
+      hi: f.hi,
+    });
+  }
+  return pending;
 }
 
 /** Sessions with a writer-lock file: the ones a writer (ours or the Codex CLI) may be appending to. */
@@ -285,8 +407,25 @@ export async function reconcile(store: IndexStore, options: ReconcileOptions): P
   const { home } = store;
   const root = homePaths.sessions(home);
   const archivedRoot = homePaths.archived(home);
-  await walkLive(set, store, root);
-  await walkArchived(set, store, archivedRoot);
+  const roots = { live: root, archived: archivedRoot };
+  // The watch is only for catch-ups that act on what they find (a dry run would use up its marks).
+  const watch = options.dryRun === true || store.readonly ? undefined : watchOf(store);
+  const handled = watch === undefined ? undefined : await walkMarked(set, store, watch, roots);
+  let establishing = false;
+  if (handled === undefined) {
+    walkCounters.full++;
+    set.reset();
+    const folders = loadedFolders(store);
+    // Not on a process's first walk: a one-off listing (a CLI run) would pay for watchers it never
+    // uses (about 30 µs a folder); the second walk sets them up.
+    establishing = watch !== undefined && folders.count >= watchTuning.minFolders && watch.walks++ > 0;
+    // Every folder is watched before it is read; marks made during the walk stay for the next one.
+    watch?.reset();
+    const mode: WalkMode = { watch: establishing ? watch : undefined, force: false, descend: true };
+    await walkLive(set, folders, root, mode);
+    await walkArchived(set, folders, archivedRoot, mode);
+    if (establishing) for (const r of [root, archivedRoot]) watch!.roots.set(r, identity(r));
+  } else walkCounters.marked++;
   for (const f of store.filesOfIds(lockedIds(home))) set.checkFile(f);
   const dirty = store.dirtyPaths();
   for (const p of dirty) {
@@ -297,14 +436,34 @@ export async function reconcile(store: IndexStore, options: ReconcileOptions): P
   for (const f of store.racyFiles()) set.checkFile(f);
   const last = Number(store.getMeta('full_check') ?? '0');
   const fullCheckMs = options.fullCheckMs ?? DEFAULT_FULL_CHECK_MS;
-  const fullDue = options.full === true || now - last >= fullCheckMs;
+  // Once a watch is established, a file changed in place marks its folder; one stat of every
+  // file after that covers the time before it.
+  const fullDue =
+    options.full === true ||
+    (now - last >= fullCheckMs && !(watch?.established === true && watch.filesChecked));
   if (fullDue) for (const f of store.allFiles()) set.checkFile(f);
   options.signal?.throwIfAborted();
   if (options.dryRun === true) {
     return { read: set.toRead.size - set.rechecks, removed: set.toDrop.size, folders: set.foldersListed };
   }
+  /** After the changes are written: the watch's marks handled, or the watch established. */
+  const settled = (result: ReconcileResult): ReconcileResult => {
+    if (watch === undefined) return result;
+    for (const d of set.droppedFolders) watch.removeUnder(d, path.sep);
+    if (handled !== undefined) watch.settle(handled);
+    if (establishing) {
+      // A folder that could not be watched (no inotify watches left): stat'ing it is the way.
+      if (watch.broken) watch.close();
+      else {
+        watch.established = true;
+        watch.epoch = store.epoch();
+      }
+    }
+    if (fullDue && watch.established) watch.filesChecked = true;
+    return result;
+  };
 
-  if (set.empty && !fullDue) return { read: 0, removed: 0, folders: set.foldersListed };
+  if (set.empty && !fullDue) return settled({ read: 0, removed: 0, folders: set.foldersListed });
   if (store.readonly) {
     if (set.empty) return { read: 0, removed: 0, folders: set.foldersListed };
     throw new IndexStaleError('the session index is read-only and behind the files');
@@ -336,8 +495,25 @@ export async function reconcile(store: IndexStore, options: ReconcileOptions): P
     store.clearDirty(set.clearDirty);
     if (fullDue) store.setMeta('full_check', String(now));
   });
-  if (total > 1000) store.db.pragma('optimize');
-  return { read: total, removed: set.toDrop.size, folders: set.foldersListed };
+  if (total >= indexTuning.mergeAfter) {
+    // Each batch left a segment, and every re-read file a deletion in another: merged, so a
+    // full re-read does not leave the index fragmented (and half again its size).
+    const t0 = performance.now();
+    Object.assign(lastMerge, store.mergeSegments(), { ms: performance.now() - t0 });
+    // Whole statistics (the sampled ones of PRAGMA optimize said every cwd, source and provider
+    // holds 2001 sessions), so the planner walks the most selective filter's index.
+    store.db.exec('ANALYZE files');
+  }
+  return settled({ read: total, removed: set.toDrop.size, folders: set.foldersListed });
+}
+
+/** The folder watch of a store (made on first use), or undefined where folders cannot be watched. */
+function watchOf(store: IndexStore): FolderWatch | undefined {
+  if (store.watch === undefined) {
+    if (!canWatch(store.home)) return undefined;
+    store.watch = new FolderWatch();
+  }
+  return store.watch.closed ? undefined : store.watch;
 }
 
 /** Reads one file: its stat first (so a change during the read shows next time), then its facts. */

@@ -1,16 +1,18 @@
 import { closeSync, constants, lstatSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { hasErrno } from '../errors.js';
 import { DIR_MODE, FILE_MODE } from '../files/layout.js';
 import { loadSqlite, type Database, type Statement } from './sqlite.js';
 import type { FileFacts } from './types.js';
+import type { FolderWatch } from './watch.js';
 
 /** The folder of ours in a home that holds the index (never the Codex CLI's `state_*.sqlite`). */
 export const INDEX_FOLDER = 'agent-rollouts';
 /** The index database inside {@link INDEX_FOLDER}. */
 export const INDEX_FILE = 'session-index.sqlite';
 /** Bumped whenever the schema or what is indexed changes: an older index is rebuilt. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 3;
 /** How long a statement waits for another process's write lock before giving up (ms). */
 export const BUSY_TIMEOUT_MS = 2000;
 
@@ -28,11 +30,16 @@ CREATE TABLE IF NOT EXISTS files (
   ctime REAL NOT NULL, size INTEGER NOT NULL, archived INTEGER NOT NULL, compressed INTEGER NOT NULL,
   status TEXT NOT NULL, has_user INTEGER NOT NULL, source TEXT, provider TEXT, cwd TEXT,
   racy INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS files_created ON files(archived, created DESC, kid DESC);
-CREATE INDEX IF NOT EXISTS files_updated ON files(archived, updated DESC, kid DESC);
-CREATE INDEX IF NOT EXISTS files_cwd ON files(cwd, archived, created DESC, kid DESC);
-CREATE INDEX IF NOT EXISTS files_source ON files(source, archived, created DESC, kid DESC);
-CREATE INDEX IF NOT EXISTS files_provider ON files(provider, archived, created DESC, kid DESC);
+-- One index per filter and order, each ending in every other column a listing filters on, so the
+-- rows a page skips are skipped inside the index (no lookup of the row itself).
+CREATE INDEX IF NOT EXISTS files_created ON files(archived, created DESC, kid DESC, status, has_user, cwd, source, provider);
+CREATE INDEX IF NOT EXISTS files_updated ON files(archived, updated DESC, kid DESC, status, has_user, cwd, source, provider);
+CREATE INDEX IF NOT EXISTS files_cwd ON files(cwd, archived, created DESC, kid DESC, status, has_user, source, provider);
+CREATE INDEX IF NOT EXISTS files_cwd_u ON files(cwd, archived, updated DESC, kid DESC, status, has_user, source, provider);
+CREATE INDEX IF NOT EXISTS files_source ON files(source, archived, created DESC, kid DESC, status, has_user, cwd, provider);
+CREATE INDEX IF NOT EXISTS files_source_u ON files(source, archived, updated DESC, kid DESC, status, has_user, cwd, provider);
+CREATE INDEX IF NOT EXISTS files_provider ON files(provider, archived, created DESC, kid DESC, status, has_user, cwd, source);
+CREATE INDEX IF NOT EXISTS files_provider_u ON files(provider, archived, updated DESC, kid DESC, status, has_user, cwd, source);
 CREATE INDEX IF NOT EXISTS files_folder ON files(folder);
 CREATE INDEX IF NOT EXISTS files_kid ON files(kid);
 CREATE INDEX IF NOT EXISTS files_racy ON files(racy) WHERE racy = 1;
@@ -47,6 +54,9 @@ CREATE TRIGGER IF NOT EXISTS msgs_ad AFTER DELETE ON msgs BEGIN
   INSERT INTO msg_fts(msg_fts, rowid, text) VALUES ('delete', old.mid, old.text); END;
 CREATE TABLE IF NOT EXISTS dirty (path TEXT PRIMARY KEY);
 `;
+
+/** Messages compared with a search term in this process (read by tests of the query's shape). */
+export const queryCounters = { compared: 0 };
 
 /** A file's identity as `stat` gives it: what the index compares to see a change. */
 export interface FileStat {
@@ -119,6 +129,8 @@ export class IndexStore {
   readonly file: string;
   readonly readonly: boolean;
   private readonly st: Record<string, Statement> = {};
+  /** The folder watch of this open index, when the reconcile set one up. */
+  watch: FolderWatch | undefined;
 
   private constructor(
     readonly home: string,
@@ -189,13 +201,24 @@ export class IndexStore {
         'DROP TABLE IF EXISTS msg_fts; DROP TABLE IF EXISTS msgs; DROP TABLE IF EXISTS files;' +
           'DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS dirty; DROP TABLE IF EXISTS meta;',
       );
+      // Pages freed by a merge of the full-text segments go back to the file system
+      // (mergeSegments); switching an existing file over takes a VACUUM, cheap while it is empty.
+      if (Number(db.pragma('auto_vacuum', { simple: true })) !== 2) {
+        db.pragma('auto_vacuum = INCREMENTAL');
+        db.exec('VACUUM');
+      }
       db.exec(SCHEMA);
+      db.prepare('INSERT INTO meta(k, v) VALUES (?, ?)').run('epoch', `${Date.now()}-${randomUUID()}`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }
     // A corrupt file fails here rather than in the middle of a listing.
     db.prepare('SELECT count(*) FROM meta').get();
-    const contains = (text: unknown, term: unknown): number =>
-      typeof text === 'string' && typeof term === 'string' && text.toLowerCase().includes(term) ? 1 : 0;
+    const contains = (text: unknown, term: unknown): number => {
+      queryCounters.compared++;
+      return typeof text === 'string' && typeof term === 'string' && text.toLowerCase().includes(term)
+        ? 1
+        : 0;
+    };
     db.function('rl_contains', { deterministic: true }, contains);
   }
 
@@ -210,7 +233,13 @@ export class IndexStore {
   }
 
   close(): void {
+    this.watch?.close();
     if (this.db.open) this.db.close();
+  }
+
+  /** Changes whenever the tables are made anew (a new schema version): what a watch was set up on. */
+  epoch(): string {
+    return this.getMeta('epoch') ?? '';
   }
 
   getMeta(k: string): string | undefined {
@@ -220,6 +249,16 @@ export class IndexStore {
 
   setMeta(k: string, v: string): void {
     this.stmt('INSERT INTO meta(k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v').run(k, v);
+  }
+
+  folderByPath(dir: string): StoredFolder | undefined {
+    return this.stmt('SELECT path, parent, level, lo, hi, mtime, ctime FROM folders WHERE path = ?').get(
+      dir,
+    ) as StoredFolder | undefined;
+  }
+
+  childFolders(dir: string): string[] {
+    return this.stmt('SELECT path FROM folders WHERE parent = ?').pluck().all(dir) as string[];
   }
 
   folders(): StoredFolder[] {
@@ -358,6 +397,28 @@ export class IndexStore {
   /** Runs `fn` in one write transaction (`BEGIN IMMEDIATE`, so a busy lock shows at the start). */
   write<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
+  }
+
+  /**
+   * Merges the full-text index into one segment (FTS5 `optimize`), then gives the freed pages back
+   * and truncates the write-ahead log. Returns the bytes on disk before and after.
+   */
+  mergeSegments(): { before: number; after: number } {
+    const before = this.bytes();
+    this.db.exec("INSERT INTO msg_fts(msg_fts) VALUES ('optimize')");
+    this.db.pragma('incremental_vacuum');
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // A reader holding the log open only delays the truncation to a later checkpoint.
+    }
+    return { before, after: this.bytes() };
+  }
+
+  /** Bytes on disk: the database and its write-ahead log. */
+  bytes(): number {
+    const size = (f: string): number => statSync(f, { throwIfNoEntry: false })?.size ?? 0;
+    return size(this.file) + size(`${this.file}-wal`);
   }
 
   counts(): { sessions: number; skipped: number; messages: number } {

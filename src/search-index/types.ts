@@ -64,4 +64,6 @@ export interface IndexRow {
   archived: boolean;
   compressed: boolean;
   source: string | null;
+  /** The first message holding the search term, when the query already found it. */
+  hit?: { line: number; text: string } | undefined;
 }
