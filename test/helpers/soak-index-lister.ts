@@ -2,7 +2,7 @@
  * A session-index soak reader: `node --import tsx soak-index-lister.ts <json options>`. Again and
  * again it picks a listing shape (an order, a filter, a search) and a small page size, and checks
  * one full traversal, paged with cursors through the index, against two file walks of the same
- * shape (`index: false`) taken just before and just after it, while writers run:
+ * filters (`index: false`, in created order) taken just before and just after it, while writers run:
  *
  * - no session twice, and every key strictly after the one before it (and after the cursor);
  * - every session returned is in the walk after, with the same path, preview, first message,
@@ -10,7 +10,7 @@
  * - every session of the walk before is found, in updated order every one whose update time did
  *   not move meanwhile (cursor paging over a moving order cannot promise more, nor does the walk).
  *
- * Now and then it also forces index writes (`updateSessionIndex`, sometimes `rebuildSessionIndex`).
+ * After each traversal it asks `sessionIndexStatus`, and now and then it forces index writes (`updateSessionIndex`, sometimes `rebuildSessionIndex`).
  * It prints `{"traversal": {…, "problems": […]}}` per traversal, `{"indexError": {…}}` for each
  * `E_INDEX` those two calls throw (allowed only while the parent holds the index's lock), and on
  * `stop` (or after `maxTraversals`) `{"done": true, …counts}`. Any other error, and any error at
@@ -19,7 +19,11 @@
 import { compareKeys, type CursorKey } from '../../src/format/cursor.js';
 import { indexCounters } from '../../src/lister/indexed.js';
 import { listSessions } from '../../src/lister/list.js';
-import { rebuildSessionIndex, updateSessionIndex } from '../../src/lister/session-index.js';
+import {
+  rebuildSessionIndex,
+  sessionIndexStatus,
+  updateSessionIndex,
+} from '../../src/lister/session-index.js';
 import type { ListSessionsOptions, SessionSummary } from '../../src/lister/types.js';
 import { errorCode, seededRandom, soakIo, turn } from './soak-io.js';
 
@@ -57,11 +61,22 @@ function stable(s: SessionSummary): unknown {
   ];
 }
 
+/**
+ * The sessions of a shape by the file walk, by id. Always walked in created order, whose keys do not
+ * move: a walk in updated order can itself miss a session appended to while it pages.
+ */
 async function walk(shape: Shape): Promise<Map<string, SessionSummary>> {
   const out = new Map<string, SessionSummary>();
   let cursor: string | null = null;
   do {
-    const page = await listSessions({ home: o.home, ...shape, index: false, pageSize: 50, cursor });
+    const page = await listSessions({
+      home: o.home,
+      ...shape,
+      sortKey: 'created',
+      index: false,
+      pageSize: 50,
+      cursor,
+    });
     for (const s of page.sessions) out.set(s.id, s);
     cursor = page.nextCursor;
   } while (cursor !== null);
@@ -78,6 +93,7 @@ let pagesTotal = 0;
 let checked = 0;
 let updates = 0;
 let rebuilds = 0;
+let statuses = 0;
 let maxPageMs = 0;
 try {
   for (; traversals < o.maxTraversals && !io.stopping(); traversals++) {
@@ -151,6 +167,9 @@ try {
       },
     });
 
+    // The state, as `rollouts index` shows it: never throws for a busy or rebuilt index.
+    await sessionIndexStatus({ home: o.home });
+    statuses++;
     const r = rand();
     if (r < o.rebuildChance + o.updateChance) {
       const rebuild = r < o.rebuildChance;
@@ -183,6 +202,7 @@ try {
     checked,
     updates,
     rebuilds,
+    statuses,
     answered: indexCounters.answered,
     fellBack: indexCounters.fellBack,
     maxPageMs: Math.round(maxPageMs),

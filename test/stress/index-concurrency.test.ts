@@ -175,7 +175,7 @@ describe('the session index under concurrency', () => {
           pageSizes: [2, 5, 9, 25],
           maxTraversals: 100_000,
           updateChance: 0.25,
-          rebuildChance: 0.04,
+          rebuildChance: 0.08,
         }),
       );
       const locker = startSoakChild('index-locker', 'lock holder', {
@@ -265,7 +265,7 @@ describe('the session index under concurrency', () => {
           `${codex === undefined ? 'no Codex CLI' : `${codex.runs.length} codex exec runs`}; ` +
           `${traversals.length} traversals (${sum(listers, 'pages')} pages, ${sum(listers, 'checked')} sessions checked) by ${LISTERS} listers: ` +
           `${sum(listers, 'answered')} pages from the index, ${sum(listers, 'fellBack')} from the files; ` +
-          `${sum(listers, 'updates')} updates and ${sum(listers, 'rebuilds')} rebuilds forced, ${indexErrors.length} refused (E_INDEX) while locked; ` +
+          `${sum(listers, 'updates')} updates and ${sum(listers, 'rebuilds')} rebuilds forced and ${sum(listers, 'statuses')} status reads, ${indexErrors.length} refused (E_INDEX) while locked; ` +
           `${windows.length} lock windows of ${2 * BUSY_TIMEOUT_MS + 1000} ms; slowest page ${max(listers, 'maxPageMs')} ms; ` +
           `${status.sessions} sessions indexed at the end`,
       );
