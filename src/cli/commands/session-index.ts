@@ -57,7 +57,12 @@ export function listingProgress(
 ): { onIndexProgress: ((p: SessionIndexProgress) => void) | undefined; done(): void } {
   if (json) return { onIndexProgress: undefined, done: () => {} };
   const bar = progress(io);
-  return { onIndexProgress: indexBar(bar, LISTING_PROGRESS_MIN_FILES), done: () => bar.done() };
+  return {
+    onIndexProgress: indexBar(bar, LISTING_PROGRESS_MIN_FILES),
+    done: () => {
+      bar.done();
+    },
+  };
 }
 
 const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
