@@ -27,7 +27,7 @@ import { reapSoakChildren, startSoakChild, type SoakChild } from '../helpers/soa
 import { tempDir } from '../helpers/temp.js';
 
 /** How long everything runs side by side. */
-const ACTIVITY_MS = 45_000;
+const ACTIVITY_MS = 60_000;
 const RECORDERS = 4;
 const LISTERS = 3;
 const SEEDED = 60;
@@ -132,11 +132,10 @@ function codexWriter(bin: string, home: string, cwd: string, baseUrl: { enqueue(
 }
 
 describe('the session index under concurrency', () => {
-  it(`${RECORDERS} recorders, ${LISTERS} listers forcing index writes, a lock holder and Codex for ${ACTIVITY_MS / 1000} s: no busy error reaches a caller, no listing differs from the files`, async () => {
+  it(`${RECORDERS} recorders, ${LISTERS} listers, an index writer forcing updates and rebuilds, a lock holder and Codex for ${ACTIVITY_MS / 1000} s: no busy error reaches a caller, no listing differs from the files`, async () => {
     const home = await tempDir('ar-index-soak-');
     for (let i = 0; i < SEEDED; i++) await seed(home, i);
-    await listSessions({ home });
-    expect((await sessionIndexStatus({ home })).sessions).toBe(SEEDED);
+    // No index yet: the listers' first listings race to create it.
 
     const bin = installedCodex();
     const server = bin === undefined ? undefined : await startModelServer();
@@ -164,7 +163,7 @@ describe('the session index under concurrency', () => {
           sources: SOURCES,
           providers: PROVIDERS,
           words: WORDS,
-          maxSessions: 60,
+          maxSessions: 35,
         }),
       );
       const listers = Array.from({ length: LISTERS }, (_, i) =>
@@ -172,19 +171,25 @@ describe('the session index under concurrency', () => {
           home,
           seed: 101 + i,
           shapes: SHAPES,
-          pageSizes: [2, 5, 9, 25],
+          pageSizes: [3, 8, 25],
           maxTraversals: 100_000,
-          updateChance: 0.25,
-          rebuildChance: 0.08,
+          updateChance: 0.2,
+          rebuildChance: 0.05,
         }),
       );
+      const writer = startSoakChild('index-writer', 'index writer', {
+        home,
+        seed: 7,
+        gapMs: 700,
+        rebuildChance: 0.2,
+      });
       const locker = startSoakChild('index-locker', 'lock holder', {
         home,
         gapMs: 6000,
         holdMs: 2 * BUSY_TIMEOUT_MS + 1000,
         rounds: 1000,
       });
-      children.push(...recorders, ...listers, locker);
+      children.push(...recorders, ...listers, writer, locker);
 
       const early = await Promise.race([
         new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ACTIVITY_MS)),
@@ -233,7 +238,7 @@ describe('the session index under concurrency', () => {
         }
       }
       if (openedAt !== undefined) windows.push([openedAt, Infinity]);
-      const indexErrors = listers.flatMap((l) =>
+      const indexErrors = [...listers, writer].flatMap((l) =>
         l.messages.flatMap((m) =>
           m['indexError'] === undefined ? [] : [m['indexError'] as Record<string, number>],
         ),
@@ -265,7 +270,7 @@ describe('the session index under concurrency', () => {
           `${codex === undefined ? 'no Codex CLI' : `${codex.runs.length} codex exec runs`}; ` +
           `${traversals.length} traversals (${sum(listers, 'pages')} pages, ${sum(listers, 'checked')} sessions checked) by ${LISTERS} listers: ` +
           `${sum(listers, 'answered')} pages from the index, ${sum(listers, 'fellBack')} from the files; ` +
-          `${sum(listers, 'updates')} updates and ${sum(listers, 'rebuilds')} rebuilds forced and ${sum(listers, 'statuses')} status reads, ${indexErrors.length} refused (E_INDEX) while locked; ` +
+          `${sum([...listers, writer], 'updates')} updates and ${sum([...listers, writer], 'rebuilds')} rebuilds forced and ${sum([...listers, writer], 'statuses')} status reads, ${indexErrors.length} refused (E_INDEX) while locked; ` +
           `${windows.length} lock windows of ${2 * BUSY_TIMEOUT_MS + 1000} ms; slowest page ${max(listers, 'maxPageMs')} ms; ` +
           `${status.sessions} sessions indexed at the end`,
       );
