@@ -1,8 +1,11 @@
 /**
- * The session index under concurrency (issue 12, item 5): several recorders, listers forcing
- * index writes and rebuilds, a process holding the index's write lock now and then, and, where
- * it is installed, the real Codex CLI writing sessions into the same home. No `SQLITE_BUSY`,
- * `SQLITE_LOCKED` or `E_INDEX` reaches a listing, no listing differs from the files (each
+ * The session index under concurrency (issue 12, item 5), in one home that has no index at the
+ * start: several recorders (create, resume, append), listers paging every order and filter with
+ * cursors (and now and then forcing an update or a rebuild), an index writer forcing updates and
+ * rebuilds, a process holding the index's write lock now and then, and, where it is installed,
+ * the real Codex CLI (`codex exec` against the stand-in model) writing sessions into the same home.
+ * No `SQLITE_BUSY`, `SQLITE_LOCKED` or `E_INDEX` reaches a listing (an update or a rebuild may
+ * refuse with `E_INDEX` only while the lock is held), no listing differs from the files (each
  * traversal is checked against file walks taken just before and after it, see
  * `test/helpers/soak-index-lister.ts`), and once quiet every listing equals the file walk.
  */
@@ -21,7 +24,7 @@ import { BUSY_TIMEOUT_MS } from '../../src/search-index/store.js';
 import { CODEX_VERSION, installedCodex } from '../interop/codex-binary.js';
 import { writeCodexHome } from '../interop/codex-home.js';
 import { describeRun, runCodex, type CodexRun } from '../interop/codex-process.js';
-import { assistantMessage, startModelServer } from '../interop/model-server.js';
+import { assistantMessage, startModelServer, type ModelServer } from '../interop/model-server.js';
 import { nameSession } from '../helpers/rollout-files.js';
 import { reapSoakChildren, startSoakChild, type SoakChild } from '../helpers/soak-runner.js';
 import { tempDir } from '../helpers/temp.js';
@@ -103,12 +106,12 @@ async function seed(home: string, i: number): Promise<void> {
 }
 
 /** `codex exec` again and again against the stand-in model until `stop()`; every run must succeed. */
-function codexWriter(bin: string, home: string, cwd: string, baseUrl: { enqueue(...r: never[]): void }) {
+function codexWriter(bin: string, home: string, cwd: string, model: ModelServer) {
   const runs: CodexRun[] = [];
   let stopping = false;
   const loop = (async () => {
     for (let n = 0; !stopping; n++) {
-      baseUrl.enqueue({ items: [assistantMessage(`codex answer ${n} with a needle`)] } as never);
+      model.enqueue({ items: [assistantMessage(`codex answer ${n} with a needle`)] });
       runs.push(
         await runCodex(
           bin,
