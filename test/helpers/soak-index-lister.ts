@@ -105,9 +105,13 @@ try {
     let pages = 0;
     let cursor: string | null = null;
     const problems: string[] = [];
+    // Which engine answered each page: i (the index) or f (the files).
+    const engines: string[] = [];
     do {
       const started = performance.now();
+      const answeredBefore = indexCounters.answered;
       const page = await listSessions({ home: o.home, ...shape, pageSize, cursor });
+      engines.push(indexCounters.answered > answeredBefore ? 'i' : 'f');
       maxPageMs = Math.max(maxPageMs, performance.now() - started);
       pages++;
       if (page.sessions.length > pageSize) problems.push(`page ${pages} holds ${page.sessions.length}`);
@@ -129,7 +133,9 @@ try {
       if (seen.has(s.id)) problems.push(`${s.id} listed twice`);
       seen.add(s.id);
       if (previous !== undefined && compareKeys(previous, key) >= 0)
-        problems.push(`${s.id} (${s.createdAt}, ${s.updatedAt}) does not come after the one before`);
+        problems.push(
+          `${s.id} (${s.createdAt}, ${s.updatedAt}) does not come after the one before (pages ${engines.join('')})`,
+        );
       previous = key;
       const then = after.get(s.id);
       if (then === undefined) {
@@ -151,7 +157,9 @@ try {
       const then = after.get(id);
       if (then === undefined) continue;
       if (shape.sortKey === 'updated' && then.updatedAt !== s.updatedAt) continue;
-      problems.push(`${id} (${s.createdAt}) existed before and after, but was not found`);
+      problems.push(
+        `${id} (${s.createdAt}, updated ${s.updatedAt}) existed before and after, but was not found (pages ${engines.join('')})`,
+      );
     }
     checked += got.length;
     pagesTotal += pages;
