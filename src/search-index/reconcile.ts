@@ -427,12 +427,14 @@ export async function reconcile(store: IndexStore, options: ReconcileOptions): P
     if (establishing) for (const r of [root, archivedRoot]) watch!.roots.set(r, identity(r));
   } else walkCounters.marked++;
   for (const f of store.filesOfIds(lockedIds(home))) set.checkFile(f);
-  const dirty = store.dirtyPaths();
-  for (const p of dirty) {
+  // A note is used up once acted on. One about a file the index does not hold yet, and that this
+  // reconcile does not read either, stays: another process (a rebuild, a first build) may have
+  // read the file before the write the note is about, and not yet written its row.
+  for (const p of store.dirtyPaths()) {
     const f = store.fileByPath(p);
     if (f !== undefined) set.checkFile(f);
+    if (f !== undefined || set.toRead.has(p) || statOrUndefined(p) === undefined) set.clearDirty.push(p);
   }
-  set.clearDirty = dirty;
   for (const f of store.racyFiles()) set.checkFile(f);
   const last = Number(store.getMeta('full_check') ?? '0');
   const fullCheckMs = options.fullCheckMs ?? DEFAULT_FULL_CHECK_MS;

@@ -193,23 +193,29 @@ export class IndexStore {
       if (mode !== 'wal') throw Object.assign(new Error('WAL mode refused'), { code: 'SQLITE_READONLY' });
       db.pragma('synchronous = NORMAL');
     }
-    const version = Number(db.pragma('user_version', { simple: true }));
-    if (version !== SCHEMA_VERSION) {
+    const version = (): number => Number(db.pragma('user_version', { simple: true }));
+    if (version() !== SCHEMA_VERSION) {
       if (this.readonly)
         throw Object.assign(new Error('index of another version'), { code: 'SQLITE_READONLY' });
-      db.exec(
-        'DROP TABLE IF EXISTS msg_fts; DROP TABLE IF EXISTS msgs; DROP TABLE IF EXISTS files;' +
-          'DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS dirty; DROP TABLE IF EXISTS meta;',
-      );
       // Pages freed by a merge of the full-text segments go back to the file system
-      // (mergeSegments); switching an existing file over takes a VACUUM, cheap while it is empty.
+      // (mergeSegments); switching an existing file over takes a VACUUM (outside any transaction),
+      // cheap while it is empty.
       if (Number(db.pragma('auto_vacuum', { simple: true })) !== 2) {
         db.pragma('auto_vacuum = INCREMENTAL');
         db.exec('VACUUM');
       }
-      db.exec(SCHEMA);
-      db.prepare('INSERT INTO meta(k, v) VALUES (?, ?)').run('epoch', `${Date.now()}-${randomUUID()}`);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      // Checked again and made in one write transaction: another process may be opening the same
+      // new (or just rebuilt) index, and what it made and wrote since our first look must stay.
+      db.transaction(() => {
+        if (version() === SCHEMA_VERSION) return;
+        db.exec(
+          'DROP TABLE IF EXISTS msg_fts; DROP TABLE IF EXISTS msgs; DROP TABLE IF EXISTS files;' +
+            'DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS dirty; DROP TABLE IF EXISTS meta;',
+        );
+        db.exec(SCHEMA);
+        db.prepare('INSERT INTO meta(k, v) VALUES (?, ?)').run('epoch', `${Date.now()}-${randomUUID()}`);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }).immediate();
     }
     // A corrupt file fails here rather than in the middle of a listing.
     db.prepare('SELECT count(*) FROM meta').get();

@@ -6,7 +6,8 @@ import { startJsonChild } from './json-child.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 /** The soak's child scripts, each `test/helpers/soak-<name>.ts`. */
-export type SoakScript = 'recorder' | 'lister' | 'archiver';
+export type SoakScript =
+  'recorder' | 'lister' | 'archiver' | 'index-recorder' | 'index-lister' | 'index-locker' | 'index-writer';
 
 /** A running soak child. */
 export type SoakChild = JsonChild;

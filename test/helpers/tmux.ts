@@ -25,6 +25,11 @@ export interface Terminal {
   resize(columns: number, rows: number): void;
   /** The process id of the program the terminal started (the pane's first process). */
   pid(): number;
+  /**
+   * Appends everything the program writes to the terminal from now on, escapes included, to `file`
+   * (tmux pipe-pane): what was drawn and then cleared, which the screen no longer shows.
+   */
+  record(file: string): void;
   /** Stops the terminal's tmux server (also done after every test). */
   kill(): void;
 }
@@ -114,6 +119,9 @@ export function openTerminal(
     },
     pid() {
       return Number(tmux('display-message', '-p', '-t', 't', '#{pane_pid}').trim());
+    },
+    record(file) {
+      tmux('pipe-pane', '-o', '-t', 't', `cat >> '${file.replace(/'/g, `'\\''`)}'`);
     },
     kill,
   };

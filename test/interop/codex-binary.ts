@@ -62,3 +62,23 @@ export function installCodex(version: string = CODEX_VERSION): string {
   if (!bin || !existsSync(bin)) throw new Error(`the install script printed no usable binary path: ${out}`);
   return bin;
 }
+
+/**
+ * The native binary of `version` when it is already installed (`CODEX_BIN`, or the project's cache
+ * filled by `scripts/install-codex.mjs` or an interop run), else undefined: never installs, for
+ * suites that use the real Codex CLI only where it is present.
+ */
+export function installedCodex(version: string = CODEX_VERSION): string | undefined {
+  const override = process.env['CODEX_BIN'];
+  if (override) return existsSync(override) ? override : undefined;
+  const pkg = path.join(
+    root,
+    '.cache',
+    `codex-${version}`,
+    'node_modules',
+    '@openai',
+    'codex',
+    'package.json',
+  );
+  return existsSync(pkg) ? installCodex(version) : undefined;
+}

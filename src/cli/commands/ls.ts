@@ -14,6 +14,7 @@ import { colourEnabled, makeStyle } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { cutToWidth, safeLine } from '../terminal-text.js';
 import { runPick } from './pick.js';
+import { listingProgress } from './session-index.js';
 
 interface LsFlags {
   home?: string;
@@ -90,7 +91,12 @@ export function registerLs(program: Command, ctx: Ctx): void {
         search: flags.search,
         archived: flags.archived ?? false,
       };
-      const page = await listSessions(options);
+      // A first listing builds the index: its progress on a terminal, cleared before the table.
+      const bar = listingProgress(io, flags.json === true);
+      if (bar.onIndexProgress) options.onIndexProgress = bar.onIndexProgress;
+      const page = await listSessions(options).finally(() => {
+        bar.done();
+      });
       if (flags.json) {
         for (const s of page.sessions) io.stdout.write(jsonLine({ type: 'session', ...s }));
         const { sessions: _sessions, ...rest } = page;

@@ -7,10 +7,10 @@ import { UsageError, collect, existingHome, intOption } from '../context.js';
 import { age } from '../dates.js';
 import { outputWidth, shellQuote, shortId, tildePath } from '../format.js';
 import type { Style } from '../io.js';
-import { colourEnabled, makeStyle, progress } from '../io.js';
+import { colourEnabled, makeStyle } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { cutToWidth, safeLine } from '../terminal-text.js';
-import { indexBar } from './session-index.js';
+import { listingProgress } from './session-index.js';
 
 interface SearchFlags {
   home?: string;
@@ -55,7 +55,7 @@ export function registerSearch(program: Command, ctx: Ctx): void {
       }
       if (text === '') throw new UsageError('search', 'the text to find is empty');
       const width = outputWidth(io, intOption('search', '--width', flags.width));
-      const bar = progress(io);
+      const bar = listingProgress(io, flags.json === true);
       const options: ListSessionsOptions = {
         home: existingHome(io, flags.home),
         pageSize: intOption('search', '--limit', flags.limit),
@@ -64,7 +64,7 @@ export function registerSearch(program: Command, ctx: Ctx): void {
         sources: flags.allSources ? undefined : (flags.source ?? INTERACTIVE_SOURCES),
         search: text,
         archived: flags.archived ?? false,
-        onIndexProgress: indexBar(bar),
+        onIndexProgress: bar.onIndexProgress,
       };
       const page = await listSessions(options).finally(() => {
         bar.done();

@@ -4,6 +4,7 @@ import type { SessionIndexStatus } from '../../lister/session-index.js';
 import type { SessionIndexProgress } from '../../lister/types.js';
 import type { Ctx } from '../context.js';
 import { UsageError, existingHome } from '../context.js';
+import type { CliIO } from '../io.js';
 import { progress } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { safeLine } from '../terminal-text.js';
@@ -17,17 +18,50 @@ interface IndexFlags {
 
 const BAR_CELLS = 30;
 
-/** A progress callback drawing `indexing ██████░░░░ 1234 / 5678 files` on a terminal's stderr. */
-export function indexBar(bar: { update(text: string): void }): (p: SessionIndexProgress) => void {
+/**
+ * Files a listing must read into the index first before `ls` and `search` draw its progress: a
+ * first build (or a rebuild after an index was deleted), not the few files a listing reads after
+ * sessions were written.
+ */
+export const LISTING_PROGRESS_MIN_FILES = 100;
+
+/**
+ * A progress callback drawing `indexing ██████░░░░ 1234 / 5678 files` on a terminal's stderr;
+ * nothing when fewer than `minTotal` files are to be read.
+ */
+export function indexBar(
+  bar: { update(text: string): void },
+  minTotal = 1,
+): (p: SessionIndexProgress) => void {
   let last = -1;
   return ({ done, total }) => {
-    if (total === 0) return;
+    if (total === 0 || total < minTotal) return;
     const filled = Math.round((done / total) * BAR_CELLS);
     // Redrawn when the bar or the count moves visibly, not for every file.
     const step = Math.floor((done / total) * 200);
     if (step === last && done !== total) return;
     last = step;
     bar.update(`indexing ${'█'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)} ${done} / ${total} files`);
+  };
+}
+
+/**
+ * The index progress of a listing (`ls`, `search`), which builds the index when it is absent: the
+ * bar of `rollouts index --rebuild`, on a terminal's stderr, redrawn in place and cleared when the
+ * listing returns, once there are {@link LISTING_PROGRESS_MIN_FILES} files to read. Nothing on a
+ * pipe, and nothing with `--json` (whose readers are programs).
+ */
+export function listingProgress(
+  io: CliIO,
+  json: boolean,
+): { onIndexProgress: ((p: SessionIndexProgress) => void) | undefined; done(): void } {
+  if (json) return { onIndexProgress: undefined, done: () => {} };
+  const bar = progress(io);
+  return {
+    onIndexProgress: indexBar(bar, LISTING_PROGRESS_MIN_FILES),
+    done: () => {
+      bar.done();
+    },
   };
 }
 
