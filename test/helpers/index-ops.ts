@@ -65,16 +65,19 @@ export const op: fc.Arbitrary<Op> = fc.oneof(
   fc.constant({ kind: 'drop-index' as const }),
 );
 
-async function all(options: ListSessionsOptions): Promise<SessionSummary[]> {
+/** Every session of a listing, following its cursors page by page. */
+export async function allPages(options: ListSessionsOptions, pageSize: number): Promise<SessionSummary[]> {
   const out: SessionSummary[] = [];
   let cursor: string | null = null;
   do {
-    const page = await listSessions({ ...options, pageSize: 4, cursor });
+    const page = await listSessions({ ...options, pageSize, cursor });
     out.push(...page.sessions);
     cursor = page.nextCursor;
   } while (cursor !== null);
   return out;
 }
+
+const all = (options: ListSessionsOptions): Promise<SessionSummary[]> => allPages(options, 4);
 
 /** The rollout of a session, live or archived. */
 function find(home: string, id: string): string | undefined {

@@ -4,6 +4,7 @@
  * collecting every message that holds the term first. Every page still equals the file walk's,
  * for a common term, a rare one, and one found only far back.
  */
+import { allPages } from '../helpers/index-ops.js';
 import { describe, expect, it } from 'vitest';
 import { listSessions, type ListSessionsOptions, type SessionSummary } from '../../src/index.js';
 import { queryCounters } from '../../src/search-index/query.js';
@@ -14,16 +15,7 @@ const HOUR = 3_600_000;
 const BASE = Date.UTC(2026, 2, 1);
 const N = 240;
 
-async function all(options: ListSessionsOptions): Promise<SessionSummary[]> {
-  const out: SessionSummary[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await listSessions({ ...options, pageSize: 7, cursor });
-    out.push(...page.sessions);
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-  return out;
-}
+const all = (options: ListSessionsOptions): Promise<SessionSummary[]> => allPages(options, 7);
 
 describe('searching for a common term', () => {
   it('compares the messages of about a page of sessions, and pages as the walk does', async () => {

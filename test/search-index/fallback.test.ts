@@ -3,6 +3,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { allPages } from '../helpers/index-ops.js';
 import { describe, expect, it } from 'vitest';
 import {
   listSessions,
@@ -20,16 +21,7 @@ const DAY = 86_400_000;
 const BASE = Date.UTC(2026, 2, 1);
 
 /** Every session of a listing, paging to the end. */
-async function all(options: ListSessionsOptions): Promise<SessionSummary[]> {
-  const out: SessionSummary[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await listSessions({ ...options, pageSize: 3, cursor });
-    out.push(...page.sessions);
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-  return out;
-}
+const all = (options: ListSessionsOptions): Promise<SessionSummary[]> => allPages(options, 3);
 
 async function home(n = 7): Promise<string> {
   const h = await tempDir();

@@ -1,3 +1,4 @@
+import { allPages } from '../helpers/index-ops.js';
 /**
  * The folder watch: once a process has checked every folder of a home by stat, its later listings
  * check only the folders something happened in (inotify), and still see every change made by
@@ -8,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdirSync, rmSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listSessions, type ListSessionsOptions, type SessionSummary } from '../../src/index.js';
+import { type ListSessionsOptions, type SessionSummary } from '../../src/index.js';
 import { indexCounters } from '../../src/lister/indexed.js';
 import { RACY_MS, walkCounters } from '../../src/search-index/reconcile.js';
 import { canWatch, watchTuning } from '../../src/search-index/watch.js';
@@ -25,16 +26,7 @@ afterEach(() => {
   Object.assign(watchTuning, saved);
 });
 
-async function all(options: ListSessionsOptions): Promise<SessionSummary[]> {
-  const out: SessionSummary[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await listSessions({ ...options, pageSize: 3, cursor });
-    out.push(...page.sessions);
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-  return out;
-}
+const all = (options: ListSessionsOptions): Promise<SessionSummary[]> => allPages(options, 3);
 
 /** Lists through the index with the watch, and expects the file walk's answer. */
 async function expectWatchedSameAsFiles(
