@@ -10,9 +10,16 @@ export interface CursorKey {
   time: number;
   /** The session id, lower-cased. */
   id: string;
+  /**
+   * For the relevance order only: which engine ranked the hits the cursor continues, the session
+   * index (bm25) or the file walk (created order). Their orders differ, so a cursor is continued
+   * by the engine that made it.
+   */
+  ranker?: 'index' | 'files';
 }
 
-const CURSOR_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([^|]+?)(\|updated|\|relevance)?$/;
+const CURSOR_RE =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([^|]+?)(\|updated|\|relevance(?:-files)?)?$/;
 
 /** The orders a cursor can belong to. */
 export type CursorOrder = 'created' | 'updated' | 'relevance';
@@ -21,11 +28,17 @@ export type CursorOrder = 'created' | 'updated' | 'relevance';
  * The cursor for "strictly after `key`": `<RFC 3339 UTC with milliseconds>|<id>`, the shape the
  * Codex app-server uses, for the created order; the updated order's cursors end in `|updated`, so
  * a cursor given to the other order is refused instead of silently skipping sessions. The
- * relevance order's end in `|relevance`, and their time is the count of hits already given
+ * relevance order's end in `|relevance` (ranked by the session index) or `|relevance-files` (by the
+ * file walk, see {@link CursorKey.ranker}), and their time is the count of hits already given
  * (milliseconds after the epoch), the ranking having no instant.
  */
 export function encodeCursor(key: CursorKey, order: CursorOrder = 'created'): string {
-  const tag = order === 'created' ? '' : `|${order}`;
+  const tag =
+    order === 'created'
+      ? ''
+      : order === 'relevance' && key.ranker === 'files'
+        ? '|relevance-files'
+        : `|${order}`;
   return `${new Date(key.time).toISOString()}|${key.id.toLowerCase()}${tag}`;
 }
 
@@ -52,7 +65,9 @@ export function decodeCursor(cursor: string, order: CursorOrder = 'created'): Cu
     throw new InvalidCursorError(cursor, `"${iso}" is not a real instant`);
   }
   if (!isUuid(id)) throw new InvalidCursorError(cursor, `"${id}" is not a session id`);
-  return { time, id: id.toLowerCase() };
+  const key: CursorKey = { time, id: id.toLowerCase() };
+  if (made === 'relevance') key.ranker = tag === '|relevance-files' ? 'files' : 'index';
+  return key;
 }
 
 /**

@@ -14,7 +14,7 @@ import { readHead } from './head.js';
 import { readThreadNames } from './names.js';
 import type { NormalizedListOptions } from './options.js';
 import { toSummary } from './summary.js';
-import { inspectFile, nameMatch } from './texts.js';
+import { findTextMatch, inspectFile, nameMatch } from './texts.js';
 import type { SearchMatch, SessionPage, SessionSummary } from './types.js';
 
 /** How listings were answered in this process (read by tests to see that the index answered). */
@@ -93,7 +93,29 @@ export async function listFromIndex(o: NormalizedListOptions): Promise<SessionPa
   return page;
 }
 
-async function pageFromIndex(store: IndexStore, o: NormalizedListOptions): Promise<SessionPage | undefined> {
+/**
+ * A relevance page continuing a ranking the index made, when the index cannot be brought up to
+ * date (another process holds its write lock): the index's ranking as it stands, each row checked
+ * against its file (a row whose file changed is matched against the file itself, and left out if it
+ * no longer holds the term or is gone). Undefined when the index cannot be read at all.
+ */
+export async function rankedFromIndexAsIs(o: NormalizedListOptions): Promise<SessionPage | undefined> {
+  const store = acquireIndex(o.home, { create: false });
+  if (store === undefined) return undefined;
+  try {
+    return await pageFromIndex(store, o, { asIs: true });
+  } catch (error) {
+    if (o.signal?.aborted) throw error;
+    noteFailure(o.home, error);
+    return undefined;
+  }
+}
+
+async function pageFromIndex(
+  store: IndexStore,
+  o: NormalizedListOptions,
+  { asIs = false }: { asIs?: boolean } = {},
+): Promise<SessionPage | undefined> {
   const names = await readThreadNames(o.home, o.signal);
   const term = o.search;
   const nameIds: string[] = [];
@@ -118,6 +140,7 @@ async function pageFromIndex(store: IndexStore, o: NormalizedListOptions): Promi
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     o.signal?.throwIfAborted();
     const rows = queryIndex(store, q);
+    if (asIs) return asIsPage(store, o, q, rows, names);
     const stale = rows.filter(changed);
     if (stale.length > 0) {
       for (const r of stale) await refreshFile(store, r.path, reconcileOptions(o));
@@ -186,4 +209,56 @@ function matchOf(store: IndexStore, r: IndexRow, term: string, name: string | nu
   const hit = r.hit ?? firstMatch(store, r.fid, term);
   if (hit !== undefined) return { snippet: snippetOf(hit.text, term) ?? hit.text, line: hit.line };
   return nameMatch(name, term);
+}
+
+/** The relevance page of {@link rankedFromIndexAsIs}: the index's rows, each checked against its file. */
+async function asIsPage(
+  store: IndexStore,
+  o: NormalizedListOptions,
+  q: IndexQuery,
+  rows: IndexRow[],
+  names: ReadonlyMap<string, string>,
+): Promise<SessionPage | undefined> {
+  const term = o.search;
+  const more = rows.length > o.pageSize;
+  const page = rows.slice(0, o.pageSize);
+  if (
+    term === undefined ||
+    hasSeveralFiles(
+      store,
+      page.map((r) => r.kid),
+    )
+  )
+    return undefined;
+  const headOptions = { headRecords: o.headRecords, maxHeadBytes: o.maxHeadBytes };
+  const heads = await Promise.all(page.map((r) => readHead(r.path, r.compressed, headOptions)));
+  const sessions: SessionSummary[] = [];
+  for (let i = 0; i < page.length; i++) {
+    const r = page[i]!;
+    const h = heads[i]!;
+    if (h.kind !== 'head') continue;
+    if (h.head.userMessage === undefined && !o.includeEmpty) continue;
+    const name = names.get(r.kid) ?? null;
+    const moved = h.head.mtimeMs !== r.mtime || changed(r);
+    const match = moved
+      ? ((await findTextMatch(r.path, r.compressed, term, o.signal)) ?? nameMatch(name, term))
+      : matchOf(store, r, term, name);
+    if (match === undefined) continue;
+    const summary = toSummary(toCandidate(o, r), h.head, name);
+    summary.match = match;
+    sessions.push(summary);
+  }
+  const last = page.at(-1);
+  return {
+    sessions,
+    // Rows given or left out alike are behind the cursor: the ranking is the index's, as it stood.
+    nextCursor:
+      more && last !== undefined
+        ? encodeCursor({ time: (q.offset ?? 0) + page.length, id: last.kid, ranker: 'index' }, 'relevance')
+        : null,
+    scannedFiles: rows.length,
+    skippedFiles: 0,
+    reachedScanCap: false,
+    filteredBySource: countHiddenBySource(store, q, undefined),
+  };
 }

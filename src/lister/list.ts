@@ -1,9 +1,9 @@
 import { lstatSync, statSync } from 'node:fs';
-import { hasErrno } from '../errors.js';
+import { InvalidCursorError, hasErrno } from '../errors.js';
 import { compareKeys, encodeCursor, type CursorKey } from '../format/cursor.js';
 import { assertHomeFolder, homePaths } from '../files/layout.js';
 import { metaFilterOf, sourceLabel, sourceMatches } from './filters.js';
-import { listFromIndex } from './indexed.js';
+import { listFromIndex, rankedFromIndexAsIs } from './indexed.js';
 import { findTextMatch, nameMatch } from './texts.js';
 import { readHead } from './head.js';
 import { Heap } from './heap.js';
@@ -226,10 +226,20 @@ async function* summaries(
 export async function listSessions(options: ListSessionsOptions = {}): Promise<SessionPage> {
   const o = normalizeListOptions(options, { scanCap: searchScanCap(options) });
   assertHomeFolder(o.home, 'list the sessions of');
+  // A ranked search is continued by the engine that ranked its first page (their orders differ).
+  if (o.sortKey === 'relevance' && o.cursor?.ranker === 'files') return walkRanked(o);
   const indexed = await listFromIndex(o);
   if (indexed !== undefined) return indexed;
-  if (o.sortKey === 'relevance') return walkRanked(o);
-  return walkPage(o);
+  if (o.sortKey !== 'relevance') return walkPage(o);
+  if (o.cursor?.ranker !== 'index') return walkRanked(o);
+  const ranked = o.index && !o.walkOptions ? await rankedFromIndexAsIs(o) : undefined;
+  if (ranked !== undefined) return ranked;
+  throw new InvalidCursorError(
+    encodeCursor(o.cursor, 'relevance'),
+    o.index && !o.walkOptions
+      ? 'it continues a ranking of the session index, which cannot be read now; start the search again without a cursor'
+      : 'it continues a ranking of the session index, and this listing does not use the index (index: false, scanCap, maxHeadBytes or onSkip); list as the first page did, or start again without a cursor',
+  );
 }
 
 /** A search reads every file without the index, so no default cap may cut it short. */
@@ -260,7 +270,10 @@ async function walkRanked(o: NormalizedListOptions): Promise<SessionPage> {
     sessions,
     nextCursor:
       more && last !== undefined
-        ? encodeCursor({ time: skip + sessions.length, id: last.id.toLowerCase() }, 'relevance')
+        ? encodeCursor(
+            { time: skip + sessions.length, id: last.id.toLowerCase(), ranker: 'files' },
+            'relevance',
+          )
         : null,
     scannedFiles: run.ctx.opened,
     skippedFiles: run.ctx.skipped,
