@@ -78,6 +78,25 @@ describe('the session index is a cache', () => {
     expect((await sessionIndexStatus({ home: h })).sessions).toBe(7);
   });
 
+  it('rebuilt in place: a connection another process holds open sees the rebuilt index, not a deleted file', async () => {
+    const h = await home();
+    await listSessions({ home: h });
+    const before = statSync(indexPath(h)).ino;
+    // What a listing in another process holds: an open connection to the index's file.
+    const Database = loadSqlite();
+    const other = new Database(indexPath(h), { readonly: true });
+    try {
+      await writeRollout(h, { createdAt: BASE + 30 * DAY, userMessage: 'written just before the rebuild' });
+      const status = await rebuildSessionIndex({ home: h });
+      expect(status.sessions).toBe(8);
+      expect(statSync(indexPath(h)).ino).toBe(before);
+      expect(other.prepare("SELECT count(*) FROM files WHERE status = 'ok'").pluck().get()).toBe(8);
+    } finally {
+      other.close();
+    }
+    await expectSameAsFiles(h);
+  });
+
   it('corrupt: the listing answers from the files, and the index is made again', async () => {
     const h = await home();
     await listSessions({ home: h });
