@@ -239,7 +239,9 @@ export class IndexStore {
    * epoch sends every watch back to a full walk. The freed pages go back to the file system.
    */
   reset(): void {
-    this.write(() => this.makeTables());
+    this.write(() => {
+      this.makeTables();
+    });
     this.st = {};
     this.db.pragma('incremental_vacuum');
   }
