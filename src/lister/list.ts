@@ -292,13 +292,32 @@ async function walkPage(o: NormalizedListOptions): Promise<SessionPage> {
   // Sessions hidden by source up to the last one of the page: those after it belong to the next page.
   let hiddenBeforeLast = 0;
   // One more than a page is looked for, so that the last page says so with a null cursor.
-  for await (const { summary, key } of summaries(run, () => o.pageSize + 1 - sessions.length)) {
-    if (sessions.length === o.pageSize) {
-      more = true;
-      break;
+  for await (const found of summaries(run, () => o.pageSize + 1 - sessions.length)) {
+    const { summary } = found;
+    let { key } = found;
+    if (o.sortKey === 'updated') {
+      // Ordered by a stat taken before the head was read: a file appended to in between has moved
+      // up to its newer time, which `updatedAt` gives. It is placed by that time (the candidates
+      // come in stat order, and a time only grows), or left out when that is before the cursor.
+      key = { time: Date.parse(summary.updatedAt), id: key.id };
+      if (o.cursor !== undefined && compareKeys(key, o.cursor) <= 0) continue;
     }
-    sessions.push(summary);
-    lastKey = key;
+    if (sessions.length === o.pageSize) {
+      if (compareKeys(key, lastKey!) > 0) {
+        more = true;
+        break;
+      }
+      // Moved up into the page: it takes its place; the page's last session is the one past it.
+      sessions.splice(placeOf(sessions, key, o), 0, summary);
+      sessions.pop();
+      lastKey = keyOfSummary(sessions.at(-1)!, o);
+      more = true;
+      continue;
+    }
+    const at =
+      lastKey !== undefined && compareKeys(key, lastKey) < 0 ? placeOf(sessions, key, o) : sessions.length;
+    sessions.splice(at, 0, summary);
+    if (at === sessions.length - 1) lastKey = key;
     hiddenBeforeLast = hidden.length;
   }
   let next: CursorKey | undefined;
@@ -312,6 +331,17 @@ async function walkPage(o: NormalizedListOptions): Promise<SessionPage> {
     reachedScanCap: run.ctx.reachedScanCap,
     filteredBySource: countLabels(more ? hidden.slice(0, hiddenBeforeLast) : hidden),
   };
+}
+
+/** A summary's place in the listing's order (the walk's cursor keys are built the same way). */
+function keyOfSummary(s: SessionSummary, o: NormalizedListOptions): CursorKey {
+  return { time: Date.parse(o.sortKey === 'updated' ? s.updatedAt : s.createdAt), id: s.id.toLowerCase() };
+}
+
+/** Where a session with `key` goes among `sessions` (in order) to keep them in order. */
+function placeOf(sessions: readonly SessionSummary[], key: CursorKey, o: NormalizedListOptions): number {
+  const i = sessions.findIndex((s) => compareKeys(key, keyOfSummary(s, o)) < 0);
+  return i === -1 ? sessions.length : i;
 }
 
 function newRun(o: NormalizedListOptions, hiddenBySource: string[] | undefined): Run {

@@ -228,11 +228,12 @@ describe('the session index under concurrency', () => {
         })),
       );
       // A known open defect (issue 12's note): an updated-order traversal whose pages switch
-      // between the index and the file walk can miss a session, because the walk orders by an
-      // mtime taken before the head read that gives `updatedAt` and the index by its stored key.
-      // It is reported here, not failed on; every other problem fails the soak.
+      // between the index and the file walk was seen to miss a session that existed unchanged
+      // before and after it (not reproduced since; the walk's own order, which was also seen out of
+      // order there, now places a file appended to during its read by the time it returns). The
+      // miss is reported here, not failed on; every other problem, order included, fails the soak.
       const mixed = (p: { updated: boolean; text: string }): boolean =>
-        p.updated && /\(pages (?=[if]*i)(?=[if]*f)[if]+\)$/.test(p.text);
+        p.updated && /was not found \(pages (?=[if]*i)(?=[if]*f)[if]+\)$/.test(p.text);
       const known = all.filter(mixed);
       if (known.length > 0)
         console.log(`known defect, mixed-engine updated order: ${JSON.stringify(known.slice(0, 5))}`);
