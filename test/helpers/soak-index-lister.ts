@@ -107,11 +107,16 @@ try {
     const problems: string[] = [];
     // Which engine answered each page: i (the index) or f (the files).
     const engines: string[] = [];
+    const trace: string[] = [];
     do {
       const started = performance.now();
       const answeredBefore = indexCounters.answered;
       const page = await listSessions({ home: o.home, ...shape, pageSize, cursor });
       engines.push(indexCounters.answered > answeredBefore ? 'i' : 'f');
+      // Each page's engine and keys (id tail @ time), for the report of a miss.
+      trace.push(
+        `${engines.at(-1)}:${page.sessions.map((s) => `${s.id.slice(-4)}@${keyOf(shape, s).time}`).join(',')}`,
+      );
       maxPageMs = Math.max(maxPageMs, performance.now() - started);
       pages++;
       if (page.sessions.length > pageSize) problems.push(`page ${pages} holds ${page.sessions.length}`);
@@ -160,6 +165,8 @@ try {
       problems.push(
         `${id} (${s.createdAt}, updated ${s.updatedAt}) existed before and after, but was not found (pages ${engines.join('')})`,
       );
+      if (new Set(engines).size > 1)
+        problems.push(`trace of the miss of ${id.slice(-4)}@${keyOf(shape, s).time}: ${trace.join(' | ')}`);
     }
     checked += got.length;
     pagesTotal += pages;

@@ -233,7 +233,9 @@ describe('the session index under concurrency', () => {
       // order there, now places a file appended to during its read by the time it returns). The
       // miss is reported here, not failed on; every other problem, order included, fails the soak.
       const mixed = (p: { updated: boolean; text: string }): boolean =>
-        p.updated && /was not found \(pages (?=[if]*i)(?=[if]*f)[if]+\)$/.test(p.text);
+        p.updated &&
+        (/was not found \(pages (?=[if]*i)(?=[if]*f)[if]+\)$/.test(p.text) ||
+          p.text.includes(': trace of the miss of '));
       const known = all.filter(mixed);
       if (known.length > 0)
         console.log(`known defect, mixed-engine updated order: ${JSON.stringify(known.slice(0, 5))}`);
