@@ -163,34 +163,18 @@ export async function updateSessionIndex(options?: SessionIndexOptions): Promise
 }
 
 /**
- * Empties the session index of a home and builds it again from the files, reporting progress.
+ * Deletes the session index of a home and builds it again from the files, reporting progress.
  *
  * @remarks
  * The index is a cache: listings during the rebuild are answered from the files, and nothing but
- * the index's own files is touched. The index is emptied in place (one write transaction), not
- * deleted, so other processes holding it open go on with the same file; an index that cannot be
- * opened at all (damaged) is deleted and made anew.
+ * the index's own files is touched.
  * @throws as {@link updateSessionIndex}.
  * @public
  */
 export async function rebuildSessionIndex(options?: SessionIndexOptions): Promise<SessionIndexStatus> {
   const home = homeOf(options, 'rebuild the session index of');
   loadSqlite();
-  const store = acquireIndex(home, { create: true });
-  if (store === undefined || store.readonly) {
-    release(home);
-    discardCorrupt(home);
-  } else {
-    try {
-      store.reset();
-    } catch (error) {
-      indexFailed(home, error);
-      throw new RolloutError(
-        'E_INDEX',
-        `The session index of ${home} cannot be rebuilt: ${(error as Error).message}. Listings still work from the files.`,
-        { cause: error },
-      );
-    }
-  }
+  release(home);
+  discardCorrupt(home);
   return updateSessionIndex(options);
 }

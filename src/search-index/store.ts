@@ -128,7 +128,7 @@ function privateFile(file: string): void {
 export class IndexStore {
   readonly file: string;
   readonly readonly: boolean;
-  private st: Record<string, Statement> = {};
+  private readonly st: Record<string, Statement> = {};
   /** The folder watch of this open index, when the reconcile set one up. */
   watch: FolderWatch | undefined;
 
@@ -208,7 +208,13 @@ export class IndexStore {
       // new (or just rebuilt) index, and what it made and wrote since our first look must stay.
       db.transaction(() => {
         if (version() === SCHEMA_VERSION) return;
-        this.makeTables();
+        db.exec(
+          'DROP TABLE IF EXISTS msg_fts; DROP TABLE IF EXISTS msgs; DROP TABLE IF EXISTS files;' +
+            'DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS dirty; DROP TABLE IF EXISTS meta;',
+        );
+        db.exec(SCHEMA);
+        db.prepare('INSERT INTO meta(k, v) VALUES (?, ?)').run('epoch', `${Date.now()}-${randomUUID()}`);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }).immediate();
     }
     // A corrupt file fails here rather than in the middle of a listing.
@@ -220,30 +226,6 @@ export class IndexStore {
         : 0;
     };
     db.function('rl_contains', { deterministic: true }, contains);
-  }
-
-  /** Drops every table and makes them anew, empty, under a new epoch (inside a write transaction). */
-  private makeTables(): void {
-    this.db.exec(
-      'DROP TABLE IF EXISTS msg_fts; DROP TABLE IF EXISTS msgs; DROP TABLE IF EXISTS files;' +
-        'DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS dirty; DROP TABLE IF EXISTS meta;',
-    );
-    this.db.exec(SCHEMA);
-    this.db.prepare('INSERT INTO meta(k, v) VALUES (?, ?)').run('epoch', `${Date.now()}-${randomUUID()}`);
-    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }
-
-  /**
-   * Empties the index in place, in one write transaction: the same file, so a connection another
-   * process holds open sees the empty (then rebuilt) tables instead of a deleted file, and the new
-   * epoch sends every watch back to a full walk. The freed pages go back to the file system.
-   */
-  reset(): void {
-    this.write(() => {
-      this.makeTables();
-    });
-    this.st = {};
-    this.db.pragma('incremental_vacuum');
   }
 
   /** A cached prepared statement. */
