@@ -15,6 +15,14 @@ export function localTime(iso: string): string {
   return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
 }
 
+const BAR_CELLS = 30;
+
+/** How far an index build has come as a bar of 30 cells and the counts: `██████░░░░ 1234 / 5678 files`. */
+export function progressBarText(done: number, total: number): string {
+  const filled = total > 0 ? Math.min(BAR_CELLS, Math.round((done / total) * BAR_CELLS)) : 0;
+  return `${'█'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)} ${done} / ${total} files`;
+}
+
 /** A path with the user's home folder as `~`. */
 export function tildePath(p: string, home = os.homedir()): string {
   return home && (p === home || p.startsWith(home + '/')) ? `~${p.slice(home.length)}` : p;

@@ -109,6 +109,35 @@ describe('rollouts pick in a real terminal (tmux)', () => {
     expect(r.after).toBe(r.before);
   });
 
+  it('shows the first index build of a home as it runs, then the list; Ctrl-C during a build leaves with 130', async () => {
+    const w = await world(600);
+    const term = picker(w, ['pick']);
+    term.record(path.join(w.dir, 'tty'));
+    const screen = await term.waitFor((s) => s.includes('user: task number 599'), 120_000);
+    expect(screen).not.toContain('indexing');
+    const tty = await readFile(path.join(w.dir, 'tty'), 'utf8');
+    // Drawn in place of "loading…", redrawn as it moves, up to every file read.
+    const bars = [...tty.matchAll(/indexing the sessions ([█░]{30}) (\d+) \/ 603 files/g)].map((m) =>
+      Number(m[2]),
+    );
+    expect(new Set(bars).size).toBeGreaterThan(2);
+    expect(bars).toEqual([...bars].sort((a, b) => a - b));
+    expect(bars.at(-1)).toBe(603);
+    term.send('C-c');
+    await term.waitFor((s) => s.includes('DONE'));
+
+    // The keys are read while a build runs: Ctrl-C then ends the picker as it does otherwise.
+    const again = await world(600);
+    const second = picker(again, ['pick']);
+    await second.waitFor((s) => s.includes('indexing the sessions'), 120_000);
+    second.send('C-c');
+    await second.waitFor((s) => s.includes('DONE'));
+    const r = await results(again);
+    expect(r.rc).toBe(130);
+    expect(r.out).toBe('');
+    expect(r.after).toBe(r.before);
+  }, 300_000);
+
   it('Ctrl-C leaves with status 130, prints nothing, and restores the terminal modes', async () => {
     const w = await world(5);
     const term = picker(w, ['pick']);

@@ -137,6 +137,7 @@ export async function runPick(
         sortKey: q.sort,
         cursor: q.cursor,
         signal: q.signal,
+        ...(q.onIndexProgress ? { onIndexProgress: q.onIndexProgress } : {}),
         ...(q.allFolders ? {} : { cwd: folder }),
         ...(q.search.trim() !== '' ? { search: q.search.trim() } : {}),
       });

@@ -5,6 +5,7 @@ import type { SessionIndexProgress } from '../../lister/types.js';
 import type { Ctx } from '../context.js';
 import { UsageError, existingHome } from '../context.js';
 import type { CliIO } from '../io.js';
+import { progressBarText } from '../format.js';
 import { progress } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { safeLine } from '../terminal-text.js';
@@ -15,8 +16,6 @@ interface IndexFlags {
   update?: boolean;
   json?: boolean;
 }
-
-const BAR_CELLS = 30;
 
 /**
  * Files a listing must read into the index first before `ls` and `search` draw its progress: a
@@ -36,12 +35,11 @@ export function indexBar(
   let last = -1;
   return ({ done, total }) => {
     if (total === 0 || total < minTotal) return;
-    const filled = Math.round((done / total) * BAR_CELLS);
     // Redrawn when the bar or the count moves visibly, not for every file.
     const step = Math.floor((done / total) * 200);
     if (step === last && done !== total) return;
     last = step;
-    bar.update(`indexing ${'█'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)} ${done} / ${total} files`);
+    bar.update(`indexing ${progressBarText(done, total)}`);
   };
 }
 

@@ -20,6 +20,8 @@ export interface PickerSource {
     allFolders: boolean;
     cursor: string | null;
     signal: AbortSignal;
+    /** Called as the index build this listing waits for reads files (none when it needs none). */
+    onIndexProgress?: (progress: { done: number; total: number }) => void;
   }): Promise<{ rows: PickerRow[]; nextCursor: string | null }>;
   preview(row: PickerRow, signal: AbortSignal): Promise<PreviewMessage[]>;
 }
@@ -33,6 +35,9 @@ export interface PickerOptions extends FrameOptions {
 }
 
 export type PickerOutcome = NonNullable<PickerState['outcome']>;
+
+/** Files an index build must read before the picker shows its progress instead of `loading…`. */
+const INDEX_PROGRESS_MIN_FILES = 100;
 
 /** A preview waits this long, so holding an arrow key does not read every session it passes. */
 const PREVIEW_DELAY_MS = 40;
@@ -87,7 +92,16 @@ export async function runPicker(
     const controller = new AbortController();
     listing = controller;
     const { query, sort, allFolders } = state;
-    source.list({ search: query, sort, allFolders, cursor, signal: controller.signal }).then(
+    // Shown once enough files are to be read to be worth a bar, and redrawn only when it moves.
+    let step = -1;
+    const onIndexProgress = ({ done, total }: { done: number; total: number }): void => {
+      if (controller.signal.aborted || total < INDEX_PROGRESS_MIN_FILES) return;
+      const next = Math.floor((done / total) * 200);
+      if (next === step && done !== total) return;
+      step = next;
+      dispatch({ type: 'indexing', generation, done, total });
+    };
+    source.list({ search: query, sort, allFolders, cursor, signal: controller.signal, onIndexProgress }).then(
       (page) => {
         dispatch({ type: 'page', generation, ...page, fresh: cursor === null });
       },

@@ -5,7 +5,7 @@
  */
 import { age } from '../dates.js';
 import type { TableColumn } from '../format.js';
-import { fitTable, localTime, shortId, tildePath } from '../format.js';
+import { fitTable, localTime, progressBarText, shortId, tildePath } from '../format.js';
 import { cutLeftToWidth, cutToWidth, displayWidth, padToWidth, safeLine } from '../terminal-text.js';
 import type { PickerRow, PickerState } from './state.js';
 
@@ -139,6 +139,9 @@ function titleLine(state: PickerState, width: number, options: FrameOptions): st
 
 function emptyText(state: PickerState, options: FrameOptions): string {
   if (state.error !== null) return `error: ${safeLine(state.error)}`;
+  if (state.loading && state.indexing !== null) {
+    return `indexing the sessions ${progressBarText(state.indexing.done, state.indexing.total)}`;
+  }
   if (state.loading) return state.query ? 'searching…' : 'loading…';
   const where = state.allFolders ? '' : ` in ${tildePath(safeLine(state.cwd), options.home)}`;
   const hint = state.allFolders ? '' : ' (Ctrl-A: every folder)';
@@ -194,9 +197,11 @@ export function frame(state: PickerState, size: Layout, options: FrameOptions): 
   const status =
     !state.loading || state.rows.length === 0
       ? ''
-      : state.nextCursor === null
-        ? '  (searching…)'
-        : '  (loading more…)';
+      : state.indexing !== null
+        ? `  (indexing ${state.indexing.done} / ${state.indexing.total} files…)`
+        : state.nextCursor === null
+          ? '  (searching…)'
+          : '  (loading more…)';
   // The end of a long search stays visible, where the cursor is.
   const queryShown = cutLeftToWidth(query, Math.max(1, width - prompt.length - status.length - 1));
   lines.push(cutToWidth(`${prompt}${queryShown}${status}`, width));

@@ -48,6 +48,11 @@ export interface PickerState {
   nextCursor: string | null;
   /** A page of the current listing is being fetched. */
   loading: boolean;
+  /**
+   * How far the index build the current listing waits for has come (a first listing of a home, or
+   * one after the index was deleted, reads every file into it first); `null` when none runs.
+   */
+  indexing: { done: number; total: number } | null;
   /** Counts listings: a page or failure of an older listing is ignored. */
   generation: number;
   /** Why the last listing failed, shown instead of the list. */
@@ -72,6 +77,7 @@ export type PickerEvent =
   | { type: 'key'; key: Key }
   | { type: 'page'; generation: number; rows: PickerRow[]; nextCursor: string | null; fresh: boolean }
   | { type: 'failed'; generation: number; message: string }
+  | { type: 'indexing'; generation: number; done: number; total: number }
   | { type: 'preview'; id: string; messages: PreviewMessage[] | null; error?: string }
   | { type: 'resize'; listHeight: number };
 
@@ -96,6 +102,7 @@ export function initialState(options: {
     listHeight: Math.max(1, options.listHeight),
     nextCursor: null,
     loading: true,
+    indexing: null,
     generation: 1,
     error: null,
     preview: null,
@@ -127,6 +134,7 @@ export function update(state: PickerState, event: PickerEvent): Update {
         rows,
         nextCursor: event.nextCursor,
         loading: false,
+        indexing: null,
         error: null,
         // A new listing keeps the selected session selected when it lists it too.
         ...(event.fresh
@@ -142,7 +150,10 @@ export function update(state: PickerState, event: PickerEvent): Update {
     }
     case 'failed':
       if (event.generation !== state.generation) return { state, effects: [] };
-      return { state: { ...state, loading: false, error: event.message }, effects: [] };
+      return { state: { ...state, loading: false, indexing: null, error: event.message }, effects: [] };
+    case 'indexing':
+      if (event.generation !== state.generation) return { state, effects: [] };
+      return { state: { ...state, indexing: { done: event.done, total: event.total } }, effects: [] };
     case 'preview': {
       if (selectedRow(state)?.id !== event.id) return { state, effects: [] };
       const preview = {
@@ -211,7 +222,7 @@ function leave(state: PickerState, outcome: NonNullable<PickerState['outcome']>)
 function relist(state: PickerState, delayMs: number): Update {
   const generation = state.generation + 1;
   return {
-    state: { ...state, generation, loading: true, nextCursor: null, error: null },
+    state: { ...state, generation, loading: true, indexing: null, nextCursor: null, error: null },
     effects: [{ type: 'list', generation, delayMs }],
   };
 }

@@ -81,6 +81,10 @@ describe('frame', () => {
     );
     const loading = { ...s, loading: true };
     expect(frame(loading, layout(80, 20), { now }).lines[2]).toBe('  searching…');
+    const indexing = { ...s, query: '', loading: true, indexing: { done: 150, total: 600 } };
+    expect(frame(indexing, layout(80, 20), { now }).lines[2]).toBe(
+      `  indexing the sessions ${'█'.repeat(8)}${'░'.repeat(22)} 150 / 600 files`,
+    );
     const failed = { ...s, error: 'the home \u001b[2J vanished' };
     expect(frame(failed, layout(80, 20), { now }).lines[2]).toBe('  error: the home \\x1b[2J vanished');
   });

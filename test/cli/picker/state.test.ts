@@ -38,6 +38,19 @@ const loaded = (n = 20, cursor: string | null = null): PickerState =>
   run(start(), page(1, rows(0, n), cursor)).state;
 
 describe('the picker state machine', () => {
+  it('shows how far the first index build has come, for the current listing only, until its page', () => {
+    const s = start();
+    const building = run(s, { type: 'indexing', generation: 1, done: 120, total: 600 }).state;
+    expect(building.indexing).toEqual({ done: 120, total: 600 });
+    // An older listing's build (the user typed since) changes nothing.
+    const typed = run(building, key({ name: 'text', text: 'x' })).state;
+    expect(typed.indexing).toBeNull();
+    expect(run(typed, { type: 'indexing', generation: 1, done: 130, total: 600 }).state.indexing).toBeNull();
+    // Its page ends it; so does its failure.
+    expect(run(building, page(1, rows(0, 3), null)).state.indexing).toBeNull();
+    expect(run(building, { type: 'failed', generation: 1, message: 'gone' }).state.indexing).toBeNull();
+  });
+
   it('starts loading, listing at once', () => {
     const s = start();
     expect(s.loading).toBe(true);
