@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { RolloutError, invalidArgument } from '../errors.js';
 import { assertHomeFolder, resolveHome } from '../files/layout.js';
-import { acquireIndex, discardCorrupt, failureOf, release } from '../search-index/handle.js';
+import { acquireIndex, discardCorrupt, failureOf } from '../search-index/handle.js';
 import { reconcile } from '../search-index/reconcile.js';
 import { loadSqlite } from '../search-index/sqlite.js';
 import { indexPath } from '../search-index/store.js';
@@ -174,7 +174,28 @@ export async function updateSessionIndex(options?: SessionIndexOptions): Promise
 export async function rebuildSessionIndex(options?: SessionIndexOptions): Promise<SessionIndexStatus> {
   const home = homeOf(options, 'rebuild the session index of');
   loadSqlite();
-  release(home);
-  discardCorrupt(home);
+  // Emptied in place, so processes that have it open never see it deleted under them; an index
+  // that cannot be opened or emptied (damaged) is deleted, and the update makes it anew.
+  const store = acquireIndex(home, { create: false });
+  try {
+    if (store === undefined) throw new Error('no usable index');
+    store.reset();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new RolloutError(
+        'E_INDEX',
+        `The session index of ${home} cannot be rebuilt now: another process holds its write lock. Listings still work from the files.`,
+        { cause: error },
+      );
+    }
+    if (store !== undefined && store.readonly) {
+      throw new RolloutError(
+        'E_INDEX',
+        `The session index of ${home} cannot be rebuilt: it is read-only. Listings still work from the files.`,
+        { cause: error },
+      );
+    }
+    discardCorrupt(home);
+  }
   return updateSessionIndex(options);
 }

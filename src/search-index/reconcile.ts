@@ -65,6 +65,17 @@ interface Pending {
   compressed: boolean;
 }
 
+/**
+ * Thrown inside a catch-up's write when another process emptied the index (a rebuild: a new
+ * epoch) since the catch-up took its view of it: what it found was found against tables that are
+ * gone, so none of it may be written (a folder stored as checked would hide the sessions under it
+ * that it did not read).
+ */
+class EpochChangedError extends Error {}
+
+/** Catch-ups tried against an index emptied under them before giving up (the caller then lists from the files). */
+const EPOCH_TRIES = 3;
+
 /** Thrown when the index is behind the files but cannot be written (read-only). */
 export class IndexStaleError extends Error {
   readonly code = 'E_INDEX_STALE';
@@ -402,6 +413,25 @@ function lockedIds(home: string): string[] {
  * SQLite throws (busy, corrupt): the caller then lists from the files.
  */
 export async function reconcile(store: IndexStore, options: ReconcileOptions): Promise<ReconcileResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await catchUp(store, options);
+    } catch (error) {
+      if (!(error instanceof EpochChangedError) || attempt >= EPOCH_TRIES) throw error;
+    }
+  }
+}
+
+/** One catch-up: its view of the index, and writes made only while the index is still that one. */
+async function catchUp(store: IndexStore, options: ReconcileOptions): Promise<ReconcileResult> {
+  // Taken before anything is read from the index: every write checks it first.
+  const epoch = store.epoch();
+  const write = (fn: () => void): void => {
+    store.write(() => {
+      if (store.epoch() !== epoch) throw new EpochChangedError('the session index was emptied meanwhile');
+      fn();
+    });
+  };
   const now = Date.now();
   const set = new ChangeSet(store, now);
   const { home } = store;
@@ -486,11 +516,11 @@ export async function reconcile(store: IndexStore, options: ReconcileOptions): P
       done += part.length;
       options.onProgress?.({ done, total });
     }
-    store.write(() => {
+    write(() => {
       for (const r of records) store.putFile(r);
     });
   }
-  store.write(() => {
+  write(() => {
     for (const p of set.toDrop) store.dropPath(p);
     for (const d of set.droppedFolders) store.dropFolder(d);
     for (const f of set.folderUpdates) store.putFolder(f);
@@ -560,6 +590,8 @@ export async function refreshFile(store: IndexStore, file: string, options: Reco
     options,
   );
   store.write(() => {
+    // Emptied meanwhile (a rebuild): the next catch-up reads the file with its folder.
+    if (store.fileByPath(file) === undefined) return;
     if (r === undefined) store.dropPath(file);
     else store.putFile(r);
   });

@@ -121,6 +121,17 @@ function privateFile(file: string): void {
   }
 }
 
+/** Drops every table and makes them anew, empty, with a new epoch (inside a write transaction). */
+function makeTables(db: Database): void {
+  db.exec(
+    'DROP TABLE IF EXISTS msg_fts; DROP TABLE IF EXISTS msgs; DROP TABLE IF EXISTS files;' +
+      'DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS dirty; DROP TABLE IF EXISTS meta;',
+  );
+  db.exec(SCHEMA);
+  db.prepare('INSERT INTO meta(k, v) VALUES (?, ?)').run('epoch', `${Date.now()}-${randomUUID()}`);
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+}
+
 /**
  * The index database of one home: schema, statements and the writes the reconcile makes. Every
  * method may throw an `SqliteError` (busy, read-only, corrupt); callers fall back to the files.
@@ -208,13 +219,7 @@ export class IndexStore {
       // new (or just rebuilt) index, and what it made and wrote since our first look must stay.
       db.transaction(() => {
         if (version() === SCHEMA_VERSION) return;
-        db.exec(
-          'DROP TABLE IF EXISTS msg_fts; DROP TABLE IF EXISTS msgs; DROP TABLE IF EXISTS files;' +
-            'DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS dirty; DROP TABLE IF EXISTS meta;',
-        );
-        db.exec(SCHEMA);
-        db.prepare('INSERT INTO meta(k, v) VALUES (?, ?)').run('epoch', `${Date.now()}-${randomUUID()}`);
-        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        makeTables(db);
       }).immediate();
     }
     // A corrupt file fails here rather than in the middle of a listing.
@@ -226,6 +231,17 @@ export class IndexStore {
         : 0;
     };
     db.function('rl_contains', { deterministic: true }, contains);
+  }
+
+  /**
+   * Empties the index in place for a rebuild: the tables made anew in one write transaction, with
+   * a new epoch. The file is never deleted, so a process that has it open reads the new tables,
+   * never a deleted file or a database beside another one's write-ahead log.
+   */
+  reset(): void {
+    this.write(() => {
+      makeTables(this.db);
+    });
   }
 
   /** A cached prepared statement. */

@@ -1,7 +1,7 @@
 /**
  * A session-index soak index writer: `node --import tsx soak-index-writer.ts <json options>`.
  * Every `gapMs` (up to twice that) it brings the index up to date (`updateSessionIndex`), or
- * with `rebuildChance` deletes and rebuilds it (`rebuildSessionIndex`), and reads its state
+ * with `rebuildChance` empties and rebuilds it (`rebuildSessionIndex`), and reads its state
  * (`sessionIndexStatus`), while recorders write and listers list. Each `E_INDEX` the first two
  * throw is printed as `{"indexError": {call, start, end, message}}` (the parent allows them only
  * while it holds the index's lock); on `stop` it prints `{"done": true, "updates": n, "rebuilds":

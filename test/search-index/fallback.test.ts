@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -13,7 +13,9 @@ import {
   type SessionSummary,
 } from '../../src/index.js';
 import { loadSqlite } from '../../src/search-index/sqlite.js';
-import { indexPath } from '../../src/search-index/store.js';
+import { reconcileOptions } from '../../src/lister/indexed.js';
+import { RACY_MS, reconcile } from '../../src/search-index/reconcile.js';
+import { IndexStore, indexPath } from '../../src/search-index/store.js';
 import { tempDir } from '../helpers/temp.js';
 import { writeRollout } from '../helpers/rollout-files.js';
 
@@ -76,6 +78,65 @@ describe('the session index is a cache', () => {
     rmSync(path.dirname(indexPath(h)), { recursive: true });
     await expectSameAsFiles(h);
     expect((await sessionIndexStatus({ home: h })).sessions).toBe(7);
+  });
+
+  it('rebuilt in place: the same file, and a connection another process holds open sees the new index', async () => {
+    const h = await home();
+    await listSessions({ home: h });
+    const before = statSync(indexPath(h)).ino;
+    const Database = loadSqlite();
+    const other = new Database(indexPath(h));
+    const epoch = (): unknown => other.prepare("SELECT v FROM meta WHERE k = 'epoch'").pluck().get();
+    const was = epoch();
+    try {
+      await writeRollout(h, { createdAt: BASE + 40 * DAY, userMessage: 'written before the rebuild' });
+      const status = await rebuildSessionIndex({ home: h });
+      expect(status.sessions).toBe(8);
+      // Never deleted under a reader: the same inode, read by the connection opened before.
+      expect(statSync(indexPath(h)).ino).toBe(before);
+      expect(epoch()).not.toBe(was);
+      expect(other.prepare('SELECT count(*) FROM files').pluck().get()).toBe(8);
+    } finally {
+      other.close();
+    }
+    await expectSameAsFiles(h);
+  });
+
+  it('a catch-up that read its files before another process emptied the index leaves nothing out', async () => {
+    const h = await home();
+    await listSessions({ home: h });
+    // Folders old enough to be trusted as unchanged (not racy), and stored so.
+    const old = new Date(BASE);
+    const root = path.join(h, 'sessions');
+    const dirs = [root, path.join(root, '2026'), path.join(root, '2026', '03')];
+    for (const d of readdirSync(dirs[2]!)) dirs.push(path.join(dirs[2]!, d));
+    for (const d of dirs) utimesSync(d, old, old);
+    await new Promise((r) => setTimeout(r, RACY_MS + 200));
+    await listSessions({ home: h });
+    // A session in a new day folder of the same month: a catch-up lists the month again and reads
+    // only the new day; the other days are known to the index, so they are not read.
+    await writeRollout(h, { createdAt: BASE + 19 * DAY, userMessage: 'the new day', mtime: BASE });
+    await new Promise((r) => setTimeout(r, RACY_MS + 200));
+    const mine = IndexStore.open(h, { create: false });
+    const theirs = IndexStore.open(h, { create: false });
+    let emptied = false;
+    try {
+      await reconcile(mine, {
+        ...reconcileOptions({}),
+        onProgress: () => {
+          // While it reads: another process empties the index for a rebuild.
+          if (!emptied) theirs.reset();
+          emptied = true;
+        },
+      });
+    } finally {
+      mine.close();
+      theirs.close();
+    }
+    expect(emptied).toBe(true);
+    const listed = await all({ home: h });
+    expect(listed).toHaveLength(8);
+    await expectSameAsFiles(h);
   });
 
   it('corrupt: the listing answers from the files, and the index is made again', async () => {
