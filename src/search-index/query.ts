@@ -34,6 +34,13 @@ function matchingFiles(term: string): { sql: string; params: unknown[] } {
   };
 }
 
+/**
+ * The ids whose thread name matches, as one parameter (a JSON array): a home may name thousands
+ * of sessions, and one placeholder each would make a new statement for every count, bind each id
+ * on every query, and fail past SQLite's limit of variables.
+ */
+const NAMED = '(SELECT value FROM json_each(?))';
+
 function filters(
   q: IndexQuery,
   { withSources, withSearch = true }: { withSources: boolean; withSearch?: boolean },
@@ -65,12 +72,8 @@ function filters(
   if (q.search !== undefined && withSearch) {
     const m = matchingFiles(q.search);
     const names = q.nameIds ?? [];
-    where.push(
-      names.length > 0
-        ? `(f.fid IN (${m.sql}) OR f.kid IN (${placeholders(names.length)}))`
-        : `f.fid IN (${m.sql})`,
-    );
-    params.push(...m.params, ...names);
+    where.push(names.length > 0 ? `(f.fid IN (${m.sql}) OR f.kid IN ${NAMED})` : `f.fid IN (${m.sql})`);
+    params.push(...m.params, ...(names.length > 0 ? [JSON.stringify(names)] : []));
   }
   return { where, params };
 }
@@ -119,7 +122,7 @@ export function queryIndex(store: IndexStore, q: IndexQuery): IndexRow[] {
   }
   const col = q.order === 'updated' ? 'f.updated' : 'f.created';
   if (q.after !== undefined) {
-    where.push(`(${col} < ? OR (${col} = ? AND f.kid < ?))`);
+    where.push(`${col} <= ?`, `(${col}, f.kid) < (?, ?)`);
     params.push(q.after.time, q.after.time, q.after.id);
   }
   const sql = `SELECT ${COLUMNS} FROM files f WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, f.kid DESC LIMIT ?`;
@@ -140,7 +143,7 @@ function firstInOrder(store: IndexStore, q: IndexQuery): IndexRow[] | undefined 
   const { where, params } = filters(q, { withSources: true, withSearch: false });
   const col = q.order === 'updated' ? 'f.updated' : 'f.created';
   if (q.after !== undefined) {
-    where.push(`(${col} < ? OR (${col} = ? AND f.kid < ?))`);
+    where.push(`${col} <= ?`, `(${col}, f.kid) < (?, ?)`);
     params.push(q.after.time, q.after.time, q.after.id);
   }
   const budget = q.limit * WALK_PER_ROW;
@@ -180,20 +183,20 @@ export function countHiddenBySource(
     const names = q.nameIds ?? [];
     where.push(
       `(EXISTS (SELECT 1 FROM msgs m WHERE m.fid = f.fid AND rl_contains(m.text, ?))` +
-        (names.length > 0 ? ` OR f.kid IN (${placeholders(names.length)}))` : ')'),
+        (names.length > 0 ? ` OR f.kid IN ${NAMED})` : ')'),
     );
-    params.push(q.search, ...names);
+    params.push(q.search, ...(names.length > 0 ? [JSON.stringify(names)] : []));
   }
   where.push(`(f.source IS NULL OR f.source NOT IN (${placeholders(q.sources.length)}))`);
   params.push(...q.sources);
   const col = q.order === 'updated' ? 'f.updated' : 'f.created';
   if (q.order !== 'relevance') {
     if (q.after !== undefined) {
-      where.push(`(${col} < ? OR (${col} = ? AND f.kid < ?))`);
+      where.push(`${col} <= ?`, `(${col}, f.kid) < (?, ?)`);
       params.push(q.after.time, q.after.time, q.after.id);
     }
     if (through !== undefined) {
-      where.push(`(${col} > ? OR (${col} = ? AND f.kid >= ?))`);
+      where.push(`${col} >= ?`, `(${col}, f.kid) >= (?, ?)`);
       params.push(through.time, through.time, through.id);
     }
   }
