@@ -101,21 +101,7 @@ const toRow = (r: RawRow): IndexRow => ({ ...r, archived: r.archived === 1, comp
 /** The sessions of one listing query, in its order, at most `limit`. */
 export function queryIndex(store: IndexStore, q: IndexQuery): IndexRow[] {
   const { where, params } = filters(q, { withSources: true });
-  if (q.order === 'relevance' && q.search !== undefined) {
-    // bm25() cannot feed an aggregate directly: each message is ranked first (materialized, so the
-    // planner does not fold it into the aggregate), then each file by its best message.
-    const ctes =
-      codePoints(q.search) < TRIGRAM
-        ? 'hits AS MATERIALIZED (SELECT fid, 0 AS score FROM msgs WHERE rl_contains(text, ?) GROUP BY fid)'
-        : 'ranked AS MATERIALIZED (SELECT rowid AS mid, bm25(msg_fts) AS score FROM msg_fts WHERE msg_fts MATCH ?), ' +
-          'hits AS MATERIALIZED (SELECT m.fid AS fid, min(r.score) AS score FROM ranked r JOIN msgs m ' +
-          'ON m.mid = r.mid WHERE rl_contains(m.text, ?) GROUP BY m.fid)';
-    const sql =
-      `WITH ${ctes} SELECT ${COLUMNS} FROM files f LEFT JOIN hits h ON h.fid = f.fid ` +
-      `WHERE ${where.join(' AND ')} ORDER BY coalesce(h.score, 0) ASC, f.created DESC, f.kid DESC LIMIT ? OFFSET ?`;
-    const rows = store.stmt(sql).all(...matchingFiles(q.search).params, ...params, q.limit, q.offset ?? 0);
-    return (rows as RawRow[]).map(toRow);
-  }
+  if (q.order === 'relevance' && q.search !== undefined) return ranked(store, q);
   if (q.search !== undefined) {
     const rows = firstInOrder(store, q);
     if (rows !== undefined) return rows;
@@ -127,6 +113,43 @@ export function queryIndex(store: IndexStore, q: IndexQuery): IndexRow[] {
   }
   const sql = `SELECT ${COLUMNS} FROM files f WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, f.kid DESC LIMIT ?`;
   return (store.stmt(sql).all(...params, q.limit) as RawRow[]).map(toRow);
+}
+
+/**
+ * A relevance page: each file ranked by its best message (bm25), the files named by the term after
+ * every file whose messages hold it, then created order. The candidates are the hits and the named
+ * files only, collected once: bm25() cannot feed an aggregate directly, so each message is ranked
+ * first (materialized, so the planner does not fold it into the aggregate).
+ */
+function ranked(store: IndexStore, q: IndexQuery): IndexRow[] {
+  const { where, params } = filters(q, { withSources: true, withSearch: false });
+  const term = q.search!;
+  const hits =
+    codePoints(term) < TRIGRAM
+      ? 'hits AS MATERIALIZED (SELECT fid, 0 AS score FROM msgs WHERE rl_contains(text, ?) GROUP BY fid)'
+      : 'ranked AS MATERIALIZED (SELECT rowid AS mid, bm25(msg_fts) AS score FROM msg_fts WHERE msg_fts MATCH ?), ' +
+        'hits AS MATERIALIZED (SELECT m.fid AS fid, min(r.score) AS score FROM ranked r JOIN msgs m ' +
+        'ON m.mid = r.mid WHERE rl_contains(m.text, ?) GROUP BY m.fid)';
+  const hitParams = codePoints(term) < TRIGRAM ? [term] : [ftsPhrase(term), term];
+  const names = q.nameIds ?? [];
+  const candidates =
+    names.length > 0
+      ? `, cand AS (SELECT fid, score FROM hits UNION ALL SELECT f.fid, 0 FROM files f ` +
+        `WHERE f.kid IN ${NAMED} AND f.fid NOT IN (SELECT fid FROM hits))`
+      : ', cand AS (SELECT fid, score FROM hits)';
+  const sql =
+    `WITH ${hits}${candidates} SELECT ${COLUMNS} FROM cand c JOIN files f ON f.fid = c.fid ` +
+    `WHERE ${where.join(' AND ')} ORDER BY c.score ASC, f.created DESC, f.kid DESC LIMIT ? OFFSET ?`;
+  const rows = store
+    .stmt(sql)
+    .all(
+      ...hitParams,
+      ...(names.length > 0 ? [JSON.stringify(names)] : []),
+      ...params,
+      q.limit,
+      q.offset ?? 0,
+    );
+  return (rows as RawRow[]).map(toRow);
 }
 
 /** Sessions a search walks in order, per row of the page, before it asks the full-text index. */
