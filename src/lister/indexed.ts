@@ -111,6 +111,28 @@ export async function rankedFromIndexAsIs(o: NormalizedListOptions): Promise<Ses
   }
 }
 
+/** The ids whose name holds a term, per names read (reused while the names file is unchanged). */
+const namedCache = new WeakMap<Map<string, string>, Map<string, string[]>>();
+/** Terms remembered per names read: a picker's typed search asks for one after another. */
+const NAMED_TERMS = 16;
+
+/** The lower-cased ids whose thread name holds the (case-folded) term. */
+function namedBy(names: Map<string, string>, term: string): string[] {
+  let terms = namedCache.get(names);
+  if (terms === undefined) {
+    terms = new Map();
+    namedCache.set(names, terms);
+  }
+  let ids = terms.get(term);
+  if (ids === undefined) {
+    ids = [];
+    for (const [id, name] of names) if (foldCase(name).includes(term)) ids.push(id);
+    if (terms.size >= NAMED_TERMS) terms.delete(terms.keys().next().value!);
+    terms.set(term, ids);
+  }
+  return ids;
+}
+
 async function pageFromIndex(
   store: IndexStore,
   o: NormalizedListOptions,
@@ -118,8 +140,7 @@ async function pageFromIndex(
 ): Promise<SessionPage | undefined> {
   const names = await readThreadNames(o.home, o.signal);
   const term = o.search;
-  const nameIds: string[] = [];
-  if (term !== undefined) for (const [id, name] of names) if (foldCase(name).includes(term)) nameIds.push(id);
+  const nameIds = term === undefined ? [] : namedBy(names, term);
   const q: IndexQuery = {
     archived: o.archived,
     order: o.sortKey,

@@ -98,19 +98,59 @@ interface RawRow {
 
 const toRow = (r: RawRow): IndexRow => ({ ...r, archived: r.archived === 1, compressed: r.compressed === 1 });
 
+const orderColumn = (q: IndexQuery): string => (q.order === 'updated' ? 'f.updated' : 'f.created');
+
+/**
+ * The part of the listing's order a query covers: strictly after the cursor (`q.after`) and, with
+ * `through`, up to and including that key, as row-value comparisons on (order column, id). Each
+ * end is also a plain bound the planner can range over; in created order it is merged into
+ * `since`/`until` (the returned query), so the walked index gets one lower and one upper bound:
+ * given two, the planner may range over the wider one.
+ */
+function keyRange(
+  q: IndexQuery,
+  through: { time: number; id: string } | undefined,
+): { q: IndexQuery; where: string[]; params: unknown[] } {
+  const col = orderColumn(q);
+  const created = q.order === 'created';
+  const where: string[] = [];
+  const params: unknown[] = [];
+  let { since, until } = q;
+  if (q.after !== undefined) {
+    const t = q.after.time;
+    if (created) until = until === undefined ? t : Math.min(until, t);
+    else {
+      where.push(`${col} <= ?`);
+      params.push(t);
+    }
+    where.push(`(${col}, f.kid) < (?, ?)`);
+    params.push(t, q.after.id);
+  }
+  if (through !== undefined) {
+    const t = through.time;
+    if (created) since = since === undefined ? t : Math.max(since, t);
+    else {
+      where.push(`${col} >= ?`);
+      params.push(t);
+    }
+    where.push(`(${col}, f.kid) >= (?, ?)`);
+    params.push(t, through.id);
+  }
+  return { q: { ...q, since, until }, where, params };
+}
+
 /** The sessions of one listing query, in its order, at most `limit`. */
 export function queryIndex(store: IndexStore, q: IndexQuery): IndexRow[] {
-  const { where, params } = filters(q, { withSources: true });
   if (q.order === 'relevance' && q.search !== undefined) return ranked(store, q);
   if (q.search !== undefined) {
     const rows = firstInOrder(store, q);
     if (rows !== undefined) return rows;
   }
-  const col = q.order === 'updated' ? 'f.updated' : 'f.created';
-  if (q.after !== undefined) {
-    where.push(`${col} <= ?`, `(${col}, f.kid) < (?, ?)`);
-    params.push(q.after.time, q.after.time, q.after.id);
-  }
+  const range = keyRange(q, undefined);
+  const { where, params } = filters(range.q, { withSources: true });
+  where.push(...range.where);
+  params.push(...range.params);
+  const col = orderColumn(q);
   const sql = `SELECT ${COLUMNS} FROM files f WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, f.kid DESC LIMIT ?`;
   return (store.stmt(sql).all(...params, q.limit) as RawRow[]).map(toRow);
 }
@@ -163,12 +203,11 @@ const WALK_PER_ROW = 8;
  * rarer than that); the full-text path answers then.
  */
 function firstInOrder(store: IndexStore, q: IndexQuery): IndexRow[] | undefined {
-  const { where, params } = filters(q, { withSources: true, withSearch: false });
-  const col = q.order === 'updated' ? 'f.updated' : 'f.created';
-  if (q.after !== undefined) {
-    where.push(`${col} <= ?`, `(${col}, f.kid) < (?, ?)`);
-    params.push(q.after.time, q.after.time, q.after.id);
-  }
+  const range = keyRange(q, undefined);
+  const { where, params } = filters(range.q, { withSources: true, withSearch: false });
+  where.push(...range.where);
+  params.push(...range.params);
+  const col = orderColumn(q);
   const budget = q.limit * WALK_PER_ROW;
   // Ids only while walking (a whole row costs ten times more to make), whole rows for the hits.
   const sql = `SELECT f.fid, f.kid FROM files f WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, f.kid DESC LIMIT ?`;
@@ -201,33 +240,40 @@ export function countHiddenBySource(
   // Within a page's range, each session is checked (a few); past the last page, the full-text
   // index says which sessions hold the term (the range may be the whole home).
   const bounded = q.search !== undefined && q.order !== 'relevance' && through !== undefined;
-  const { where, params } = filters(q, { withSources: false, withSearch: !bounded });
-  if (bounded) {
-    const names = q.nameIds ?? [];
-    where.push(
-      `(EXISTS (SELECT 1 FROM msgs m WHERE m.fid = f.fid AND rl_contains(m.text, ?))` +
-        (names.length > 0 ? ` OR f.kid IN ${NAMED})` : ')'),
-    );
-    params.push(q.search, ...(names.length > 0 ? [JSON.stringify(names)] : []));
-  }
+  const range = q.order === 'relevance' ? { q, where: [], params: [] } : keyRange(q, through);
+  const { where, params } = filters(range.q, { withSources: false, withSearch: !bounded });
   where.push(`(f.source IS NULL OR f.source NOT IN (${placeholders(q.sources.length)}))`);
   params.push(...q.sources);
-  const col = q.order === 'updated' ? 'f.updated' : 'f.created';
-  if (q.order !== 'relevance') {
-    if (q.after !== undefined) {
-      where.push(`${col} <= ?`, `(${col}, f.kid) < (?, ?)`);
-      params.push(q.after.time, q.after.time, q.after.id);
+  where.push(...range.where);
+  params.push(...range.params);
+  const out: Record<string, number> = {};
+  const add = (label: string, n: number): void => {
+    Object.defineProperty(out, label, {
+      value: (Object.hasOwn(out, label) ? out[label]! : 0) + n,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  };
+  if (bounded) {
+    // The sessions of the page's range, each checked here: a named one counts without a look at
+    // its messages (the names are a set here, not a list SQLite would build for every count).
+    const named = new Set(q.nameIds ?? []);
+    const sql =
+      `SELECT coalesce(f.source, '') AS label, f.kid AS kid, ` +
+      `EXISTS (SELECT 1 FROM msgs m WHERE m.fid = f.fid AND rl_contains(m.text, ?)) AS hit ` +
+      `FROM files f WHERE ${where.join(' AND ')}`;
+    for (const r of store.stmt(sql).all(q.search, ...params) as {
+      label: string;
+      kid: string;
+      hit: number;
+    }[]) {
+      if (r.hit === 1 || named.has(r.kid)) add(r.label, 1);
     }
-    if (through !== undefined) {
-      where.push(`${col} >= ?`, `(${col}, f.kid) >= (?, ?)`);
-      params.push(through.time, through.time, through.id);
-    }
+    return out;
   }
   const sql = `SELECT coalesce(f.source, '') AS label, count(*) AS n FROM files f WHERE ${where.join(' AND ')} GROUP BY label`;
-  const out: Record<string, number> = {};
-  for (const r of store.stmt(sql).all(...params) as { label: string; n: number }[]) {
-    Object.defineProperty(out, r.label, { value: r.n, enumerable: true, writable: true, configurable: true });
-  }
+  for (const r of store.stmt(sql).all(...params) as { label: string; n: number }[]) add(r.label, r.n);
   return out;
 }
 

@@ -21,7 +21,7 @@ describe('a search whose term is in thousands of thread names', () => {
       const w = await writeRollout(h, {
         createdAt: BASE + i * DAY,
         userMessage: i % 2 === 0 ? `fix the parser ${i}` : `write the docs ${i}`,
-        source: i === 4 ? 'exec' : 'cli',
+        source: i === 4 ? 'exec' : i === 5 ? '__proto__' : 'cli',
       });
       ids.push(w.id);
     }
@@ -35,6 +35,8 @@ describe('a search whose term is in thousands of thread names', () => {
     }
     appendFileSync(path.join(h, 'session_index.jsonl'), lines.join('\n') + '\n');
     await nameSession(h, ids[3]!, 'more parser');
+    // Found by its name only, from a source whose label is an object's special key.
+    await nameSession(h, ids[5]!, 'the parser notes');
 
     const cases: ListSessionsOptions[] = [
       { search: 'parser' },
@@ -56,7 +58,8 @@ describe('a search whose term is in thousands of thread names', () => {
     }
     const page = await listSessions({ home: h, search: 'parser', sources: ['cli'], pageSize: 10 });
     expect(page.sessions.map((s) => s.id).sort()).toEqual([ids[0], ids[1], ids[2], ids[3]].sort());
-    // The exec session holds the term: the hint counts it as hidden by the sources filter.
-    expect(page.filteredBySource).toEqual({ exec: 1 });
+    // The exec session holds the term, the other is named by it: both are hidden by the filter.
+    expect(page.filteredBySource).toEqual(JSON.parse('{"exec": 1, "__proto__": 1}'));
+    expect(Object.getPrototypeOf(page.filteredBySource)).toBe(Object.prototype);
   }, 60_000);
 });
