@@ -6,7 +6,12 @@ import { parseRolloutFileName } from '../files/layout.js';
 import type { Candidate } from '../files/traverse.js';
 import { acquireIndex, discardCorrupt, noteFailure, release } from '../search-index/handle.js';
 import { countHiddenBySource, firstMatch, hasSeveralFiles, queryIndex } from '../search-index/query.js';
-import { reconcile, refreshFile, type ReconcileOptions } from '../search-index/reconcile.js';
+import {
+  EpochChangedError,
+  reconcile,
+  refreshFile,
+  type ReconcileOptions,
+} from '../search-index/reconcile.js';
 import { isBusy } from '../search-index/sqlite.js';
 import type { IndexStore } from '../search-index/store.js';
 import type { IndexQuery, IndexRow } from '../search-index/types.js';
@@ -81,8 +86,17 @@ export async function listFromIndex(o: NormalizedListOptions): Promise<SessionPa
   let page: SessionPage | undefined;
   if (store !== undefined) {
     try {
-      await reconcile(store, reconcileOptions(o));
-      page = await pageFromIndex(store, o);
+      // Caught up, then asked: when another process empties the index (a rebuild) in between,
+      // the page would come from its half-built tables, so both are done again.
+      for (let attempt = 1; page === undefined; attempt++) {
+        const { epoch } = await reconcile(store, reconcileOptions(o));
+        try {
+          page = await pageFromIndex(store, o, { epoch });
+          break;
+        } catch (error) {
+          if (!(error instanceof EpochChangedError) || attempt >= EPOCH_TRIES) throw error;
+        }
+      }
     } catch (error) {
       if (o.signal?.aborted) throw error;
       indexFailed(o.home, error);
@@ -133,10 +147,26 @@ function namedBy(names: Map<string, string>, term: string): string[] {
   return ids;
 }
 
+/** Listings asked again after the index was emptied between their catch-up and their query. */
+const EPOCH_TRIES = 3;
+
+/**
+ * The query in one read transaction (one snapshot of the index), refused when the index is no
+ * longer the one the catch-up brought up to date (`epoch`).
+ */
+function querySnapshot(store: IndexStore, q: IndexQuery, epoch: string | undefined): IndexRow[] {
+  return store.db.transaction(() => {
+    if (epoch !== undefined && store.epoch() !== epoch) {
+      throw new EpochChangedError('the session index was emptied since it was brought up to date');
+    }
+    return queryIndex(store, q);
+  })();
+}
+
 async function pageFromIndex(
   store: IndexStore,
   o: NormalizedListOptions,
-  { asIs = false }: { asIs?: boolean } = {},
+  { asIs = false, epoch }: { asIs?: boolean; epoch?: string } = {},
 ): Promise<SessionPage | undefined> {
   const names = await readThreadNames(o.home, o.signal);
   const term = o.search;
@@ -160,7 +190,7 @@ async function pageFromIndex(
   const headOptions = { headRecords: o.headRecords, maxHeadBytes: o.maxHeadBytes };
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     o.signal?.throwIfAborted();
-    const rows = queryIndex(store, q);
+    const rows = querySnapshot(store, q, epoch);
     if (asIs) return asIsPage(store, o, q, rows, names);
     const stale = rows.filter(changed);
     if (stale.length > 0) {

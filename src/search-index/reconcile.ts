@@ -53,6 +53,8 @@ export interface ReconcileResult {
   removed: number;
   /** Folders listed again. */
   folders: number;
+  /** The index's epoch this catch-up saw and wrote to: a query of the same epoch sees its work. */
+  epoch: string;
 }
 
 /** A file to read: where it is and what the index needs to file it. */
@@ -71,7 +73,7 @@ interface Pending {
  * gone, so none of it may be written (a folder stored as checked would hide the sessions under it
  * that it did not read).
  */
-class EpochChangedError extends Error {}
+export class EpochChangedError extends Error {}
 
 /** Catch-ups tried against an index emptied under them before giving up (the caller then lists from the files). */
 const EPOCH_TRIES = 3;
@@ -476,7 +478,12 @@ async function catchUp(store: IndexStore, options: ReconcileOptions): Promise<Re
   if (fullDue) for (const f of store.allFiles()) set.checkFile(f);
   options.signal?.throwIfAborted();
   if (options.dryRun === true) {
-    return { read: set.toRead.size - set.rechecks, removed: set.toDrop.size, folders: set.foldersListed };
+    return {
+      read: set.toRead.size - set.rechecks,
+      removed: set.toDrop.size,
+      folders: set.foldersListed,
+      epoch,
+    };
   }
   /** After the changes are written: the watch's marks handled, or the watch established. */
   const settled = (result: ReconcileResult): ReconcileResult => {
@@ -495,9 +502,9 @@ async function catchUp(store: IndexStore, options: ReconcileOptions): Promise<Re
     return result;
   };
 
-  if (set.empty && !fullDue) return settled({ read: 0, removed: 0, folders: set.foldersListed });
+  if (set.empty && !fullDue) return settled({ read: 0, removed: 0, folders: set.foldersListed, epoch });
   if (store.readonly) {
-    if (set.empty) return { read: 0, removed: 0, folders: set.foldersListed };
+    if (set.empty) return { read: 0, removed: 0, folders: set.foldersListed, epoch };
     throw new IndexStaleError('the session index is read-only and behind the files');
   }
 
@@ -536,7 +543,7 @@ async function catchUp(store: IndexStore, options: ReconcileOptions): Promise<Re
     // holds 2001 sessions), so the planner walks the most selective filter's index.
     store.db.exec('ANALYZE files');
   }
-  return settled({ read: total, removed: set.toDrop.size, folders: set.foldersListed });
+  return settled({ read: total, removed: set.toDrop.size, folders: set.foldersListed, epoch });
 }
 
 /** The folder watch of a store (made on first use), or undefined where folders cannot be watched. */
