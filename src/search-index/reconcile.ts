@@ -475,7 +475,17 @@ async function catchUp(store: IndexStore, options: ReconcileOptions): Promise<Re
   const fullDue =
     options.full === true ||
     (now - last >= fullCheckMs && !(watch?.established === true && watch.filesChecked));
-  if (fullDue) for (const f of store.allFiles()) set.checkFile(f);
+  if (fullDue) {
+    // Compared as stored, the whole row read only for the few that changed.
+    for (const [p, mtime, ctime, size, racy] of store.fileStats()) {
+      if (racy === 0 && !set.toRead.has(p) && !set.toDrop.has(p)) {
+        const st = statOrUndefined(p);
+        if (st?.isFile() === true && same({ mtime, ctime, size }, statOf(st))) continue;
+      }
+      const f = store.fileByPath(p);
+      if (f !== undefined) set.checkFile(f);
+    }
+  }
   options.signal?.throwIfAborted();
   if (options.dryRun === true) {
     return {
