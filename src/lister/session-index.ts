@@ -163,12 +163,14 @@ export async function updateSessionIndex(options?: SessionIndexOptions): Promise
 }
 
 /**
- * Deletes the session index of a home and builds it again from the files, reporting progress.
+ * Empties the session index of a home in place and builds it again from the files, reporting progress.
  *
  * @remarks
- * The index is a cache: listings during the rebuild are answered from the files, and nothing but
- * the index's own files is touched.
- * @throws as {@link updateSessionIndex}.
+ * The index is a cache. Its file is never deleted under processes that have it open (only a damaged
+ * one that cannot be opened is): a listing meanwhile catches up itself, from the files, and never
+ * answers from half-built tables. Nothing but the index's own files is touched.
+ * @throws as {@link updateSessionIndex}; `E_INDEX` also when another process holds the index's
+ * write lock past the busy timeout, or the index is read-only.
  * @public
  */
 export async function rebuildSessionIndex(options?: SessionIndexOptions): Promise<SessionIndexStatus> {

@@ -89,7 +89,7 @@ export function registerIndex(program: Command, ctx: Ctx): void {
     .description('show the session index (search and fast listings), or bring it up to date')
     .option('--home <dir>', 'the home (default: $CODEX_HOME or ~/.codex)')
     .option('--update', 'read what changed since the index last saw the files')
-    .option('--rebuild', 'delete the index and build it again from the files')
+    .option('--rebuild', 'empty the index and build it again from the files')
     .option('--json', 'the state as one {"type":"index",…} JSON line')
     .action(async (flags: IndexFlags) => {
       const { io } = ctx;
