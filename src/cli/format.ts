@@ -23,6 +23,31 @@ export function progressBarText(done: number, total: number): string {
   return `${'█'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)} ${done} / ${total} files`;
 }
 
+/**
+ * Files an index build must read before its progress is shown (`ls`, `search`, the picker): a
+ * first build, or one after the index was deleted, not the few files a listing reads after
+ * sessions were written.
+ */
+export const INDEX_PROGRESS_MIN_FILES = 100;
+
+/**
+ * `onStep` for the progress reports that move it visibly (a 200th of the way) and for the last, none
+ * while fewer than `minTotal` files are to be read.
+ */
+export function visibleProgress(
+  minTotal: number,
+  onStep: (p: { done: number; total: number }) => void,
+): (p: { done: number; total: number }) => void {
+  let last = -1;
+  return (p) => {
+    if (p.total === 0 || p.total < minTotal) return;
+    const step = Math.floor((p.done / p.total) * 200);
+    if (step === last && p.done !== p.total) return;
+    last = step;
+    onStep(p);
+  };
+}
+
 /** A path with the user's home folder as `~`. */
 export function tildePath(p: string, home = os.homedir()): string {
   return home && (p === home || p.startsWith(home + '/')) ? `~${p.slice(home.length)}` : p;

@@ -10,6 +10,7 @@ import {
   EpochChangedError,
   reconcile,
   refreshFile,
+  untilEpochHolds,
   type ReconcileOptions,
 } from '../search-index/reconcile.js';
 import { isBusy } from '../search-index/sqlite.js';
@@ -88,15 +89,10 @@ export async function listFromIndex(o: NormalizedListOptions): Promise<SessionPa
     try {
       // Caught up, then asked: when another process empties the index (a rebuild) in between,
       // the page would come from its half-built tables, so both are done again.
-      for (let attempt = 1; page === undefined; attempt++) {
+      page = await untilEpochHolds(async () => {
         const { epoch } = await reconcile(store, reconcileOptions(o));
-        try {
-          page = await pageFromIndex(store, o, { epoch });
-          break;
-        } catch (error) {
-          if (!(error instanceof EpochChangedError) || attempt >= EPOCH_TRIES) throw error;
-        }
-      }
+        return pageFromIndex(store, o, { epoch });
+      });
     } catch (error) {
       if (o.signal?.aborted) throw error;
       indexFailed(o.home, error);
@@ -146,9 +142,6 @@ function namedBy(names: Map<string, string>, term: string): string[] {
   }
   return ids;
 }
-
-/** Listings asked again after the index was emptied between their catch-up and their query. */
-const EPOCH_TRIES = 3;
 
 /**
  * The query in one read transaction (one snapshot of the index), refused when the index is no

@@ -3,7 +3,7 @@ import { RolloutError, invalidArgument } from '../errors.js';
 import { assertHomeFolder, resolveHome } from '../files/layout.js';
 import { acquireIndex, discardCorrupt, failureOf } from '../search-index/handle.js';
 import { reconcile } from '../search-index/reconcile.js';
-import { loadSqlite } from '../search-index/sqlite.js';
+import { isBusy, loadSqlite } from '../search-index/sqlite.js';
 import { indexPath } from '../search-index/store.js';
 import { indexFailed, reconcileOptions } from './indexed.js';
 import type { SessionIndexProgress } from './types.js';
@@ -183,7 +183,7 @@ export async function rebuildSessionIndex(options?: SessionIndexOptions): Promis
     if (store === undefined) throw new Error('no usable index');
     store.reset();
   } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+    if (isBusy(error)) {
       throw new RolloutError(
         'E_INDEX',
         `The session index of ${home} cannot be rebuilt now: another process holds its write lock. Listings still work from the files.`,

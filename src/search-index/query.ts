@@ -170,7 +170,8 @@ function ranked(store: IndexStore, q: IndexQuery): IndexRow[] {
       : 'ranked AS MATERIALIZED (SELECT rowid AS mid, bm25(msg_fts) AS score FROM msg_fts WHERE msg_fts MATCH ?), ' +
         'hits AS MATERIALIZED (SELECT m.fid AS fid, min(r.score) AS score FROM ranked r JOIN msgs m ' +
         'ON m.mid = r.mid WHERE rl_contains(m.text, ?) GROUP BY m.fid)';
-  const hitParams = codePoints(term) < TRIGRAM ? [term] : [ftsPhrase(term), term];
+  // The same parameters as the files' sub-select of a search (the term, or its phrase and the term).
+  const hitParams = matchingFiles(term).params;
   const names = q.nameIds ?? [];
   const candidates =
     names.length > 0

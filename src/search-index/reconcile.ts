@@ -75,8 +75,19 @@ interface Pending {
  */
 export class EpochChangedError extends Error {}
 
-/** Catch-ups tried against an index emptied under them before giving up (the caller then lists from the files). */
+/** Tries of work done against an index emptied under it before giving up (the caller then lists from the files). */
 const EPOCH_TRIES = 3;
+
+/** Runs `work` again while it fails with {@link EpochChangedError}, at most {@link EPOCH_TRIES} times. */
+export async function untilEpochHolds<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof EpochChangedError) || attempt >= EPOCH_TRIES) throw error;
+    }
+  }
+}
 
 /** Thrown when the index is behind the files but cannot be written (read-only). */
 export class IndexStaleError extends Error {
@@ -415,13 +426,7 @@ function lockedIds(home: string): string[] {
  * SQLite throws (busy, corrupt): the caller then lists from the files.
  */
 export async function reconcile(store: IndexStore, options: ReconcileOptions): Promise<ReconcileResult> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await catchUp(store, options);
-    } catch (error) {
-      if (!(error instanceof EpochChangedError) || attempt >= EPOCH_TRIES) throw error;
-    }
-  }
+  return untilEpochHolds(() => catchUp(store, options));
 }
 
 /** One catch-up: its view of the index, and writes made only while the index is still that one. */

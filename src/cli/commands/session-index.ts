@@ -5,7 +5,7 @@ import type { SessionIndexProgress } from '../../lister/types.js';
 import type { Ctx } from '../context.js';
 import { UsageError, existingHome } from '../context.js';
 import type { CliIO } from '../io.js';
-import { progressBarText } from '../format.js';
+import { INDEX_PROGRESS_MIN_FILES, progressBarText, visibleProgress } from '../format.js';
 import { progress } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { safeLine } from '../terminal-text.js';
@@ -18,13 +18,6 @@ interface IndexFlags {
 }
 
 /**
- * Files a listing must read into the index first before `ls` and `search` draw its progress: a
- * first build (or a rebuild after an index was deleted), not the few files a listing reads after
- * sessions were written.
- */
-export const LISTING_PROGRESS_MIN_FILES = 100;
-
-/**
  * A progress callback drawing `indexing ██████░░░░ 1234 / 5678 files` on a terminal's stderr;
  * nothing when fewer than `minTotal` files are to be read.
  */
@@ -32,21 +25,15 @@ export function indexBar(
   bar: { update(text: string): void },
   minTotal = 1,
 ): (p: SessionIndexProgress) => void {
-  let last = -1;
-  return ({ done, total }) => {
-    if (total === 0 || total < minTotal) return;
-    // Redrawn when the bar or the count moves visibly, not for every file.
-    const step = Math.floor((done / total) * 200);
-    if (step === last && done !== total) return;
-    last = step;
+  return visibleProgress(minTotal, ({ done, total }) => {
     bar.update(`indexing ${progressBarText(done, total)}`);
-  };
+  });
 }
 
 /**
  * The index progress of a listing (`ls`, `search`), which builds the index when it is absent: the
  * bar of `rollouts index --rebuild`, on a terminal's stderr, redrawn in place and cleared when the
- * listing returns, once there are {@link LISTING_PROGRESS_MIN_FILES} files to read. Nothing on a
+ * listing returns, once there are {@link INDEX_PROGRESS_MIN_FILES} files to read. Nothing on a
  * pipe, and nothing with `--json` (whose readers are programs).
  */
 export function listingProgress(
@@ -56,7 +43,7 @@ export function listingProgress(
   if (json) return { onIndexProgress: undefined, done: () => {} };
   const bar = progress(io);
   return {
-    onIndexProgress: indexBar(bar, LISTING_PROGRESS_MIN_FILES),
+    onIndexProgress: indexBar(bar, INDEX_PROGRESS_MIN_FILES),
     done: () => {
       bar.done();
     },

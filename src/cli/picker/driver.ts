@@ -4,6 +4,7 @@
  * `AbortSignal`, the next page through the lister's cursor, a bounded preview read), repaints on
  * every change and on resize (SIGWINCH), and always hands the terminal back as it found it.
  */
+import { INDEX_PROGRESS_MIN_FILES, visibleProgress } from '../format.js';
 import { parseKeys } from './keys.js';
 import type { FrameOptions } from './screen.js';
 import { frame, layout, paint } from './screen.js';
@@ -35,9 +36,6 @@ export interface PickerOptions extends FrameOptions {
 }
 
 export type PickerOutcome = NonNullable<PickerState['outcome']>;
-
-/** Files an index build must read before the picker shows its progress instead of `loading…`. */
-const INDEX_PROGRESS_MIN_FILES = 100;
 
 /** A preview waits this long, so holding an arrow key does not read every session it passes. */
 const PREVIEW_DELAY_MS = 40;
@@ -93,14 +91,9 @@ export async function runPicker(
     listing = controller;
     const { query, sort, allFolders } = state;
     // Shown once enough files are to be read to be worth a bar, and redrawn only when it moves.
-    let step = -1;
-    const onIndexProgress = ({ done, total }: { done: number; total: number }): void => {
-      if (controller.signal.aborted || total < INDEX_PROGRESS_MIN_FILES) return;
-      const next = Math.floor((done / total) * 200);
-      if (next === step && done !== total) return;
-      step = next;
-      dispatch({ type: 'indexing', generation, done, total });
-    };
+    const onIndexProgress = visibleProgress(INDEX_PROGRESS_MIN_FILES, ({ done, total }) => {
+      if (!controller.signal.aborted) dispatch({ type: 'indexing', generation, done, total });
+    });
     source.list({ search: query, sort, allFolders, cursor, signal: controller.signal, onIndexProgress }).then(
       (page) => {
         dispatch({ type: 'page', generation, ...page, fresh: cursor === null });
