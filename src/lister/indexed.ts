@@ -5,7 +5,14 @@ import { foldCase, snippetOf } from '../format/search-text.js';
 import { parseRolloutFileName } from '../files/layout.js';
 import type { Candidate } from '../files/traverse.js';
 import { acquireIndex, discardCorrupt, noteFailure, release } from '../search-index/handle.js';
-import { countHiddenBySource, firstMatch, hasSeveralFiles, queryIndex } from '../search-index/query.js';
+import {
+  countHiddenBySource,
+  firstMatch,
+  queryIndex,
+  threadFiles,
+  threadTies,
+  type ThreadFile,
+} from '../search-index/query.js';
 import {
   EpochChangedError,
   reconcile,
@@ -53,7 +60,7 @@ export function indexFailed(home: string, error: unknown): void {
   else if (!isBusy(error)) release(home);
 }
 
-function changed(row: IndexRow): boolean {
+function changed(row: Pick<IndexRow, 'path' | 'mtime' | 'ctime' | 'size'>): boolean {
   const st = statSync(row.path, { throwIfNoEntry: false });
   return st === undefined || st.mtimeMs !== row.mtime || st.ctimeMs !== row.ctime || st.size !== row.size;
 }
@@ -185,20 +192,18 @@ async function pageFromIndex(
     o.signal?.throwIfAborted();
     const rows = querySnapshot(store, q, epoch);
     if (asIs) return asIsPage(store, o, q, rows, names);
-    const stale = rows.filter(changed);
+    const family = threadFiles(
+      store,
+      rows.map((r) => r.kid),
+    );
+    const stale = staleFiles(rows, family);
     if (stale.length > 0) {
-      for (const r of stale) await refreshFile(store, r.path, reconcileOptions(o));
+      for (const p of stale) await refreshFile(store, p, reconcileOptions(o));
       continue;
     }
     const more = rows.length > o.pageSize;
     const page = rows.slice(0, o.pageSize);
-    if (
-      hasSeveralFiles(
-        store,
-        page.map((r) => r.kid),
-      )
-    )
-      return undefined;
+    if (threadTies(q, page, family)) return undefined;
     const heads = await Promise.all(page.map((r) => readHead(r.path, r.compressed, headOptions)));
     const sessions: SessionSummary[] = [];
     let retry = false;
@@ -249,6 +254,26 @@ async function pageFromIndex(
   return undefined;
 }
 
+/**
+ * The files to read again before the page is given: each row's whose stat changed, and every
+ * rollout of a thread one of whose rollouts changed (a later rollout's history and preview come
+ * from the older ones, and the rollout that is the thread may be another now).
+ */
+function staleFiles(rows: readonly IndexRow[], family: readonly ThreadFile[]): string[] {
+  const threads = new Set<string>();
+  const onPage = new Set<number>();
+  for (const r of rows) {
+    onPage.add(r.fid);
+    if (changed(r)) threads.add(r.kid);
+  }
+  for (const g of family) if (!onPage.has(g.fid) && !threads.has(g.kid) && changed(g)) threads.add(g.kid);
+  if (threads.size === 0) return [];
+  const paths = new Set<string>();
+  for (const r of rows) if (threads.has(r.kid)) paths.add(r.path);
+  for (const g of family) if (threads.has(g.kid)) paths.add(g.path);
+  return [...paths];
+}
+
 function matchOf(store: IndexStore, r: IndexRow, term: string, name: string | null): SearchMatch | undefined {
   const hit = r.hit ?? firstMatch(store, r.fid, term);
   if (hit !== undefined) return { snippet: snippetOf(hit.text, term) ?? hit.text, line: hit.line };
@@ -268,9 +293,13 @@ async function asIsPage(
   const page = rows.slice(0, o.pageSize);
   if (
     term === undefined ||
-    hasSeveralFiles(
-      store,
-      page.map((r) => r.kid),
+    threadTies(
+      q,
+      page,
+      threadFiles(
+        store,
+        page.map((r) => r.kid),
+      ),
     )
   )
     return undefined;

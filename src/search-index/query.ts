@@ -41,9 +41,39 @@ function matchingFiles(term: string): { sql: string; params: unknown[] } {
  */
 const NAMED = '(SELECT value FROM json_each(?))';
 
+/**
+ * The rollouts that are their thread in a listing: none of the same thread and archive state comes
+ * before it in the listing's order within the creation range (`bounds`: the listing's own, never
+ * narrowed by a cursor). As the walk of the files lists a thread (a Codex CLI 0.171 reverted thread
+ * has several rollouts), by the first rollout it meets, before any filter: a thread whose first
+ * rollout is damaged or filtered out is not listed by an older one. Rollouts tied in that order are
+ * kept both; the page is then the walk's to answer ({@link threadTies}).
+ */
+function firstOfThread(q: IndexQuery, bounds: ClaimBounds): Built {
+  const col = q.order === 'updated' ? 'updated' : 'created';
+  const where = ['g.kid = f.kid', 'g.archived = f.archived', `g.${col} > f.${col}`];
+  const params: unknown[] = [];
+  if (bounds.since !== undefined) {
+    where.push('g.created >= ?');
+    params.push(bounds.since);
+  }
+  if (bounds.until !== undefined) {
+    where.push('g.created <= ?');
+    params.push(bounds.until);
+  }
+  return { where: [`NOT EXISTS (SELECT 1 FROM files g WHERE ${where.join(' AND ')})`], params };
+}
+
+/** The creation range of a listing, as asked (before a cursor narrows it). */
+type ClaimBounds = Pick<IndexQuery, 'since' | 'until'>;
+
 function filters(
   q: IndexQuery,
-  { withSources, withSearch = true }: { withSources: boolean; withSearch?: boolean },
+  {
+    withSources,
+    withSearch = true,
+    bounds = q,
+  }: { withSources: boolean; withSearch?: boolean; bounds?: ClaimBounds },
 ): Built {
   const where = ["f.status = 'ok'", 'f.archived = ?'];
   const params: unknown[] = [q.archived ? 1 : 0];
@@ -75,6 +105,10 @@ function filters(
     where.push(names.length > 0 ? `(f.fid IN (${m.sql}) OR f.kid IN ${NAMED})` : `f.fid IN (${m.sql})`);
     params.push(...m.params, ...(names.length > 0 ? [JSON.stringify(names)] : []));
   }
+  // Last: a probe of the thread's other rollouts, once a row has passed every cheaper test.
+  const claim = firstOfThread(q, bounds);
+  where.push(...claim.where);
+  params.push(...claim.params);
   return { where, params };
 }
 
@@ -139,6 +173,17 @@ function keyRange(
   return { q: { ...q, since, until }, where, params };
 }
 
+/**
+ * `files` read through the index of the listing's order when no filter has an index of its own: a
+ * page is then the first rows of that index within the range, and each row's thread probe is made
+ * for those rows only. Left to itself, the planner may take a narrow creation range through
+ * another index (a skip-scan of the few cwd values) and sort every row of the range, probing each.
+ */
+function filesInOrder(q: IndexQuery): string {
+  if (q.cwd !== undefined || q.sources !== undefined || q.providers !== undefined) return 'files f';
+  return q.order === 'updated' ? 'files f INDEXED BY files_updated' : 'files f INDEXED BY files_created';
+}
+
 /** The sessions of one listing query, in its order, at most `limit`. */
 export function queryIndex(store: IndexStore, q: IndexQuery): IndexRow[] {
   if (q.order === 'relevance' && q.search !== undefined) return ranked(store, q);
@@ -147,11 +192,11 @@ export function queryIndex(store: IndexStore, q: IndexQuery): IndexRow[] {
     if (rows !== undefined) return rows;
   }
   const range = keyRange(q, undefined);
-  const { where, params } = filters(range.q, { withSources: true });
+  const { where, params } = filters(range.q, { withSources: true, bounds: q });
   where.push(...range.where);
   params.push(...range.params);
   const col = orderColumn(q);
-  const sql = `SELECT ${COLUMNS} FROM files f WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, f.kid DESC LIMIT ?`;
+  const sql = `SELECT ${COLUMNS} FROM ${filesInOrder(q)} WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, f.kid DESC LIMIT ?`;
   return (store.stmt(sql).all(...params, q.limit) as RawRow[]).map(toRow);
 }
 
@@ -205,13 +250,13 @@ const WALK_PER_ROW = 8;
  */
 function firstInOrder(store: IndexStore, q: IndexQuery): IndexRow[] | undefined {
   const range = keyRange(q, undefined);
-  const { where, params } = filters(range.q, { withSources: true, withSearch: false });
+  const { where, params } = filters(range.q, { withSources: true, withSearch: false, bounds: q });
   where.push(...range.where);
   params.push(...range.params);
   const col = orderColumn(q);
   const budget = q.limit * WALK_PER_ROW;
   // Ids only while walking (a whole row costs ten times more to make), whole rows for the hits.
-  const sql = `SELECT f.fid, f.kid FROM files f WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, f.kid DESC LIMIT ?`;
+  const sql = `SELECT f.fid, f.kid FROM ${filesInOrder(q)} WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, f.kid DESC LIMIT ?`;
   const walked = store.stmt(sql).all(...params, budget) as { fid: number; kid: string }[];
   const named = new Set(q.nameIds ?? []);
   const row = store.stmt(`SELECT ${COLUMNS} FROM files f WHERE f.fid = ?`);
@@ -242,7 +287,7 @@ export function countHiddenBySource(
   // index says which sessions hold the term (the range may be the whole home).
   const bounded = q.search !== undefined && q.order !== 'relevance' && through !== undefined;
   const range = q.order === 'relevance' ? { q, where: [], params: [] } : keyRange(q, through);
-  const { where, params } = filters(range.q, { withSources: false, withSearch: !bounded });
+  const { where, params } = filters(range.q, { withSources: false, withSearch: !bounded, bounds: q });
   where.push(`(f.source IS NULL OR f.source NOT IN (${placeholders(q.sources.length)}))`);
   params.push(...q.sources);
   where.push(...range.where);
@@ -279,8 +324,9 @@ export function countHiddenBySource(
 }
 
 /**
- * The messages of one file that contain the (case-folded) term, in line order: where a hit's
- * excerpt comes from.
+ * The first message of one file that contains the (case-folded) term, in the order of its thread
+ * as it was filed (a later rollout of a Codex CLI 0.171 thread holds the older rollouts' messages
+ * first, with their own line numbers): where a hit's excerpt comes from.
  */
 export function firstMatch(
   store: IndexStore,
@@ -288,21 +334,54 @@ export function firstMatch(
   term: string,
 ): { line: number; text: string } | undefined {
   return store
-    .stmt('SELECT line, text FROM msgs WHERE fid = ? AND rl_contains(text, ?) ORDER BY line LIMIT 1')
+    .stmt('SELECT line, text FROM msgs WHERE fid = ? AND rl_contains(text, ?) ORDER BY mid LIMIT 1')
     .get(fid, term) as { line: number; text: string } | undefined;
 }
 
+/** A rollout of one of a page's threads, with what says whether it changed and where it sorts. */
+export interface ThreadFile {
+  fid: number;
+  kid: string;
+  path: string;
+  created: number;
+  updated: number;
+  archived: boolean;
+  mtime: number;
+  ctime: number;
+  size: number;
+}
+
 /**
- * Whether any of these sessions has more than one file in the index: a Codex CLI 0.171 reverted
- * thread (several rollouts, one session) or a session filed twice. Such a page is the file walk's
- * to answer, which lists a thread once, at its newest rollout.
+ * Every rollout the index holds of these threads (lower-cased ids): a page checks the other
+ * rollouts of its threads (their history is in the older ones) and their ties.
  */
-export function hasSeveralFiles(store: IndexStore, kids: readonly string[]): boolean {
-  if (kids.length === 0) return false;
-  const several = store
+export function threadFiles(store: IndexStore, kids: readonly string[]): ThreadFile[] {
+  if (kids.length === 0) return [];
+  const rows = store
     .stmt(
-      'SELECT 1 FROM files WHERE kid IN (SELECT value FROM json_each(?)) GROUP BY kid HAVING count(*) > 1 LIMIT 1',
+      'SELECT fid, kid, path, created, updated, archived, mtime, ctime, size FROM files ' +
+        'WHERE kid IN (SELECT value FROM json_each(?))',
     )
-    .get(JSON.stringify(kids));
-  return several !== undefined;
+    .all(JSON.stringify(kids)) as (Omit<ThreadFile, 'archived'> & { archived: number })[];
+  return rows.map((r) => ({ ...r, archived: r.archived === 1 }));
+}
+
+/**
+ * Whether a row of the page has another rollout of its thread at the same place in the listing's
+ * order (within the creation range): the walk lists one of the two as the thread, and which one
+ * is its to say, so such a page is the walk's to answer.
+ */
+export function threadTies(q: IndexQuery, page: readonly IndexRow[], family: readonly ThreadFile[]): boolean {
+  const col = q.order === 'updated' ? 'updated' : 'created';
+  return page.some((r) =>
+    family.some(
+      (g) =>
+        g.kid === r.kid &&
+        g.fid !== r.fid &&
+        g.archived === r.archived &&
+        g[col] === r[col] &&
+        (q.since === undefined || g.created >= q.since) &&
+        (q.until === undefined || g.created <= q.until),
+    ),
+  );
 }

@@ -187,6 +187,40 @@ class ChangeSet {
     for (const gone of stored.keys()) this.toDrop.add(gone);
   }
 
+  /**
+   * Adds every other rollout the index holds of a thread one of whose rollouts is read again or
+   * gone: a later rollout of a Codex CLI 0.171 thread holds its history (texts, first message) in
+   * the older ones, so what is filed for it changes with them.
+   */
+  withThreads(): void {
+    if (this.toRead.size === 0 && this.toDrop.size === 0 && this.droppedFolders.size === 0) return;
+    const kids = new Set<string>();
+    for (const p of this.toRead.values()) kids.add(p.id.toLowerCase());
+    for (const p of this.toDrop) {
+      const f = this.store.fileByPath(p);
+      if (f !== undefined) kids.add(f.id.toLowerCase());
+    }
+    // A folder gone takes its files with it: their threads' other rollouts are read again, they are not.
+    const gone = new Set<string>();
+    for (const d of this.droppedFolders) {
+      for (const f of this.store.filesUnder(d)) {
+        kids.add(f.kid);
+        gone.add(f.path);
+      }
+    }
+    for (const f of this.store.filesOfIds([...kids])) {
+      if (this.toRead.has(f.path) || this.toDrop.has(f.path) || gone.has(f.path)) continue;
+      this.toRead.set(f.path, {
+        path: f.path,
+        folder: f.folder,
+        id: f.id,
+        created: f.created,
+        archived: f.archived === 1,
+        compressed: f.compressed === 1,
+      });
+    }
+  }
+
   /** Re-reads an indexed file whose stat changed (or that was racy). */
   checkFile(f: {
     path: string;
@@ -491,6 +525,7 @@ async function catchUp(store: IndexStore, options: ReconcileOptions): Promise<Re
       if (f !== undefined) set.checkFile(f);
     }
   }
+  set.withThreads();
   options.signal?.throwIfAborted();
   if (options.dryRun === true) {
     return {

@@ -136,6 +136,11 @@ function makeTables(db: Database): void {
  * The index database of one home: schema, statements and the writes the reconcile makes. Every
  * method may throw an `SqliteError` (busy, read-only, corrupt); callers fall back to the files.
  */
+/** A LIKE pattern for every path below `dir` (its wildcards escaped). */
+const likeUnder = (dir: string): string => (dir + path.sep).replace(/[\\%_]/g, (c) => '\\' + c) + '%';
+/** The files of a folder and of every folder below it: the folder, then {@link likeUnder}'s pattern. */
+const FILES_UNDER = "(folder = ? OR folder LIKE ? ESCAPE '\\')";
+
 export class IndexStore {
   readonly file: string;
   readonly readonly: boolean;
@@ -297,14 +302,21 @@ export class IndexStore {
 
   /** Forgets a folder, everything below it and every file in them. */
   dropFolder(dir: string): void {
-    const prefix = dir + path.sep;
-    const like = prefix.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
-    for (const fid of this.stmt("SELECT fid FROM files WHERE folder = ? OR folder LIKE ? ESCAPE '\\'")
+    const like = likeUnder(dir);
+    for (const fid of this.stmt(`SELECT fid FROM files WHERE ${FILES_UNDER}`)
       .pluck()
       .all(dir, like) as number[]) {
       this.dropFid(fid);
     }
     this.stmt("DELETE FROM folders WHERE path = ? OR path LIKE ? ESCAPE '\\'").run(dir, like);
+  }
+
+  /** The files under a folder, itself included, with their threads (lower-cased ids). */
+  filesUnder(dir: string): { path: string; kid: string }[] {
+    return this.stmt(`SELECT path, kid FROM files WHERE ${FILES_UNDER}`).all(dir, likeUnder(dir)) as {
+      path: string;
+      kid: string;
+    }[];
   }
 
   filesIn(folder: string): StoredFile[] {

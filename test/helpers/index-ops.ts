@@ -22,6 +22,7 @@ import {
   archiveSession,
   deleteSession,
   listSessions,
+  newSessionId,
   setSessionName,
   unarchiveSession,
   type ListSessionsOptions,
@@ -30,6 +31,7 @@ import {
 import { acquireSessionLock } from '../../src/files/session-lock.js';
 import { indexCounters } from '../../src/lister/indexed.js';
 import { indexPath } from '../../src/search-index/store.js';
+import { placement } from './rollout-files.js';
 import { tempDir } from './temp.js';
 
 const WORDS = ['alpha', 'Needle in it', 'beta gamma', 'NEEDLE', 'the parser', 'needl', 'delta'];
@@ -40,6 +42,7 @@ type Op =
   | { kind: 'foreign'; target: number; text: number }
   | { kind: 'archive' | 'unarchive' | 'delete' | 'damage'; target: number }
   | { kind: 'rename'; target: number; text: number }
+  | { kind: 'revert'; target: number; text: number }
   | { kind: 'drop-index' };
 
 const word = fc.nat(WORDS.length - 1);
@@ -62,6 +65,7 @@ export const op: fc.Arbitrary<Op> = fc.oneof(
     target,
   }),
   fc.record({ kind: fc.constant('rename' as const), target, text: word }),
+  fc.record({ kind: fc.constant('revert' as const), target, text: word }),
   fc.constant({ kind: 'drop-index' as const }),
 );
 
@@ -170,6 +174,45 @@ export async function apply(home: string, cwds: string[], ids: string[], o: Op, 
       if (id !== undefined) await quiet(() => setSessionName(id, `named ${WORDS[o.text]!}`, { home }));
       return;
     }
+    case 'revert': {
+      // As the Codex CLI 0.171 continues a thread after `thread/revert`: a new rollout
+      // `rollout-<now>-<thread>_<rollout>.jsonl` whose history_base names the thread's first one.
+      const id = pick(o.target);
+      const base = id === undefined ? undefined : find(home, `-${id}.jsonl`);
+      if (id === undefined || base === undefined) return;
+      let meta: { payload: Record<string, unknown> };
+      try {
+        meta = JSON.parse(readFileSync(base, 'utf8').split('\n', 1)[0]!) as typeof meta;
+      } catch {
+        return; // Damaged: Codex would not continue it either.
+      }
+      const now = new Date();
+      const ts = now.toISOString();
+      const payload = {
+        ...meta.payload,
+        timestamp: ts,
+        history_base: {
+          thread_id: id,
+          end_ordinal_exclusive: 1_000_000,
+          end_byte_offset: statSync(base).size,
+        },
+      };
+      const text = `reverted ${WORDS[o.text]!} ${step}`;
+      const lines = [
+        { timestamp: ts, type: 'session_meta', payload },
+        {
+          timestamp: ts,
+          type: 'response_item',
+          payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
+        },
+        { timestamp: ts, type: 'event_msg', payload: { type: 'user_message', message: text, images: null } },
+      ];
+      const [folder, name] = placement(now.getTime(), `${id}_${newSessionId(now)}`);
+      const dir = path.join(home, 'sessions', folder);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, name), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      return;
+    }
     case 'damage': {
       const id = pick(o.target);
       const file = id === undefined ? undefined : find(home, id);
@@ -216,7 +259,9 @@ export async function checkOps(ops: Op[], pauseMs = 0): Promise<void> {
     if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
     await apply(home, cwds, ids, o, step);
     for (const c of cases) {
-      const walked = await all({ home, ...c, index: false });
+      // One page: a walk lists a thread of several rollouts once within a call (across its pages,
+      // an older rollout on a later page is listed again; the index does not do that).
+      const walked = await allPages({ home, ...c, index: false }, 100_000);
       const before = indexCounters.fellBack;
       const indexed = await all({ home, ...c });
       expect(indexCounters.fellBack, 'the index answered').toBe(before);
