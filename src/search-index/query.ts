@@ -179,8 +179,11 @@ function keyRange(
  * for those rows only. Left to itself, the planner may take a narrow creation range through
  * another index (a skip-scan of the few cwd values) and sort every row of the range, probing each.
  */
-function filesInOrder(q: IndexQuery): string {
-  if (q.cwd !== undefined || q.sources !== undefined || q.providers !== undefined) return 'files f';
+function filesInOrder(q: IndexQuery, { searched }: { searched: boolean }): string {
+  // The hits of a search drive the query from their ids: they are not read through any order.
+  if (searched || q.cwd !== undefined || q.sources !== undefined || q.providers !== undefined) {
+    return 'files f';
+  }
   return q.order === 'updated' ? 'files f INDEXED BY files_updated' : 'files f INDEXED BY files_created';
 }
 
@@ -196,7 +199,7 @@ export function queryIndex(store: IndexStore, q: IndexQuery): IndexRow[] {
   where.push(...range.where);
   params.push(...range.params);
   const col = orderColumn(q);
-  const sql = `SELECT ${COLUMNS} FROM ${filesInOrder(q)} WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, f.kid DESC LIMIT ?`;
+  const sql = `SELECT ${COLUMNS} FROM ${filesInOrder(q, { searched: q.search !== undefined })} WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, f.kid DESC LIMIT ?`;
   return (store.stmt(sql).all(...params, q.limit) as RawRow[]).map(toRow);
 }
 
@@ -256,7 +259,7 @@ function firstInOrder(store: IndexStore, q: IndexQuery): IndexRow[] | undefined 
   const col = orderColumn(q);
   const budget = q.limit * WALK_PER_ROW;
   // Ids only while walking (a whole row costs ten times more to make), whole rows for the hits.
-  const sql = `SELECT f.fid, f.kid FROM ${filesInOrder(q)} WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, f.kid DESC LIMIT ?`;
+  const sql = `SELECT f.fid, f.kid FROM ${filesInOrder(q, { searched: false })} WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, f.kid DESC LIMIT ?`;
   const walked = store.stmt(sql).all(...params, budget) as { fid: number; kid: string }[];
   const named = new Set(q.nameIds ?? []);
   const row = store.stmt(`SELECT ${COLUMNS} FROM files f WHERE f.fid = ?`);
