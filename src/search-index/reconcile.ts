@@ -67,6 +67,25 @@ interface Pending {
   compressed: boolean;
 }
 
+/** A stored file to read again, as its row says it was found. */
+function pendingOf(f: {
+  path: string;
+  folder: string;
+  id: string;
+  created: number;
+  archived: number;
+  compressed: number;
+}): Pending {
+  return {
+    path: f.path,
+    folder: f.folder,
+    id: f.id,
+    created: f.created,
+    archived: f.archived === 1,
+    compressed: f.compressed === 1,
+  };
+}
+
 /**
  * Thrown inside a catch-up's write when another process emptied the index (a rebuild: a new
  * epoch) since the catch-up took its view of it: what it found was found against tables that are
@@ -210,14 +229,7 @@ class ChangeSet {
     }
     for (const f of this.store.filesOfIds([...kids])) {
       if (this.toRead.has(f.path) || this.toDrop.has(f.path) || gone.has(f.path)) continue;
-      this.toRead.set(f.path, {
-        path: f.path,
-        folder: f.folder,
-        id: f.id,
-        created: f.created,
-        archived: f.archived === 1,
-        compressed: f.compressed === 1,
-      });
+      this.toRead.set(f.path, pendingOf(f));
     }
   }
 
@@ -247,14 +259,7 @@ class ChangeSet {
       // is not missed; once old enough it is stored as settled.
       this.rechecks++;
     }
-    this.toRead.set(f.path, {
-      path: f.path,
-      folder: f.folder,
-      id: f.id,
-      created: f.created,
-      archived: f.archived === 1,
-      compressed: f.compressed === 1,
-    });
+    this.toRead.set(f.path, pendingOf(f));
   }
 }
 
@@ -635,17 +640,7 @@ export async function refreshFile(store: IndexStore, file: string, options: Reco
   const f = store.fileByPath(file);
   if (f === undefined) return;
   if (store.readonly) throw new IndexStaleError('the session index is read-only and behind the files');
-  const r = await readOne(
-    {
-      path: f.path,
-      folder: f.folder,
-      id: f.id,
-      created: f.created,
-      archived: f.archived === 1,
-      compressed: f.compressed === 1,
-    },
-    options,
-  );
+  const r = await readOne(pendingOf(f), options);
   store.write(() => {
     // Emptied meanwhile (a rebuild): the next catch-up reads the file with its folder.
     if (store.fileByPath(file) === undefined) return;
