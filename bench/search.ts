@@ -7,7 +7,9 @@
  * update (a session appended to under its writer lock, then the next listing), and warm first
  * pages (best of several runs) of every listing: created order (the baseline every listing is held
  * to, target within 2×), its tenth page, updated order, a search ("task number 4242": 11 hits at
- * 100k), a rare cwd, each filter, combined filters; and the file walk's created first page. Then,
+ * 100k), a rare cwd, each filter, combined filters; and the file walk's created first page. A
+ * common term ranked by relevance is printed too, not held to the target: bm25 ranks every
+ * message that holds the term, so it costs in proportion to its hits. Then,
  * on a hard-linked copy of the same home, the real Codex CLI's (0.169.0, installed by
  * scripts/install-codex.mjs) `thread/list` with `searchTerm` and with `sortKey: 'updated_at'`,
  * with the ratios and whether both found the same set of hits. Codex is asked for every provider
@@ -28,6 +30,9 @@ import {
 } from '../src/index.js';
 import { acquireSessionLock } from '../src/files/session-lock.js';
 import { lastMerge } from '../src/search-index/reconcile.js';
+
+/** The one case whose cost follows its hits, not the page (printed, not held to the 2× target). */
+const UNBOUNDED = 'search "rollout" (common), relevance';
 import { bestOf, mib, table, timed } from './_util.js';
 import { generateHome } from './gen-home.js';
 
@@ -237,6 +242,8 @@ export default async function search(args: string[]): Promise<void> {
       [`search "${TERM}", relevance`, { ...base, search: TERM, sortKey: 'relevance' }],
       ['search "rollout" (common)', { ...base, search: 'rollout' }],
       ['search "rollout" (common), updated', { ...base, search: 'rollout', sortKey: 'updated' }],
+      // bm25 ranks every message that holds the term: this one costs in proportion to its hits.
+      [UNBOUNDED, { ...base, search: 'rollout', sortKey: 'relevance' }],
       // Thread names hold the same words: a name-only hit is one of these.
       ['search "cursor page" (names and messages)', { ...base, search: 'cursor page' }],
       ['rare cwd', { ...base, cwd: '/home/dev/rare-project' }],
@@ -320,11 +327,16 @@ export default async function search(args: string[]): Promise<void> {
     const created = get('created, page 1')!;
     let worst = 0;
     for (const r of rows.filter(
-      (x) => x.size === size && !x.case.startsWith('Codex') && !x.case.startsWith('file walk'),
+      (x) =>
+        x.size === size &&
+        !x.case.startsWith('Codex') &&
+        !x.case.startsWith('file walk') &&
+        !x.case.includes(UNBOUNDED),
     )) {
       worst = Math.max(worst, r.ms / created);
     }
     console.log(`${size}: slowest listing / created page 1: ${worst.toFixed(2)}× (target ≤ 2×)`);
+    console.log(`  not held to it: "${UNBOUNDED}" (bm25 ranks every message that holds the term)`);
     for (const r of rows.filter((x) => x.size === size && !x.case.startsWith('Codex'))) {
       console.log(`  ${r.case}: ${(r.ms / created).toFixed(2)}×`);
     }

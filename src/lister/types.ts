@@ -115,9 +115,12 @@ export interface IterateSessionsOptions {
    * `'relevance'`: with `search`, best match first by SQLite FTS5's bm25 over the matching
    * messages (name-only hits last), ties newest first. Needs the session index; without it (index
    * off, SQLite addon missing) the hits come in `'created'` order. Its cursors are positions in
-   * the ranking, so a page after an index change may repeat or skip a hit.
+   * the ranking, so a page after an index change may repeat or skip a hit. Ranking scores every
+   * message that holds the term, so a page costs in proportion to the hits: milliseconds for a rare
+   * term, most of a second for one held by most of 300 000 messages.
    *
-   * With the session index (the default), every order costs the same: the index answers in order.
+   * With the session index (the default), `'created'` and `'updated'` cost the same: the index
+   * answers in order, a page at a time.
    * @defaultValue `'created'`
    */
   sortKey?: 'created' | 'updated' | 'relevance';

@@ -208,37 +208,66 @@ export function queryIndex(store: IndexStore, q: IndexQuery): IndexRow[] {
  * every file whose messages hold it, then created order. The candidates are the hits and the named
  * files only, collected once: bm25() cannot feed an aggregate directly, so each message is ranked
  * first (materialized, so the planner does not fold it into the aggregate).
+ *
+ * The full-text index's matches are nearly always literal ones, and checking each one's text costs
+ * as much again as ranking it. So the files are first ranked by their best match as it is, and only
+ * the best messages of the files up to the page's end are checked literally: when every one holds
+ * the term, that is the exact ranking (any other file's best literal match ranks no better than
+ * its best match, which is behind the page). Otherwise the ranking is made again from literal
+ * matches only.
  */
 function ranked(store: IndexStore, q: IndexQuery): IndexRow[] {
+  const term = q.search!;
+  const offset = q.offset ?? 0;
+  if (codePoints(term) >= TRIGRAM) {
+    const rows = rankedRows(store, q, { literal: false, offset: 0, limit: offset + q.limit });
+    const check = store.stmt('SELECT rl_contains(text, ?) AS ok FROM msgs WHERE mid = ?');
+    const exact = rows.every(
+      (r) => r.best === null || (check.get(term, r.best) as { ok: number } | undefined)?.ok === 1,
+    );
+    if (exact) return rows.slice(offset).map(toRow);
+  }
+  return rankedRows(store, q, { literal: true, offset, limit: q.limit }).map(toRow);
+}
+
+/**
+ * The relevance query, `limit` rows from `offset`: files ranked by their best match, checked
+ * literally by `rl_contains` or (`literal: false`) as the full-text index matched it, each row with
+ * that best message (`best`, the message of the least score, which min() names as SQLite's bare
+ * column; null for a named file and for a term too short for the full-text index).
+ */
+function rankedRows(
+  store: IndexStore,
+  q: IndexQuery,
+  { literal, offset, limit }: { literal: boolean; offset: number; limit: number },
+): (RawRow & { best: number | null })[] {
   const { where, params } = filters(q, { withSources: true, withSearch: false });
   const term = q.search!;
-  const hits =
-    codePoints(term) < TRIGRAM
-      ? 'hits AS MATERIALIZED (SELECT fid, 0 AS score FROM msgs WHERE rl_contains(text, ?) GROUP BY fid)'
-      : 'ranked AS MATERIALIZED (SELECT rowid AS mid, bm25(msg_fts) AS score FROM msg_fts WHERE msg_fts MATCH ?), ' +
-        'hits AS MATERIALIZED (SELECT m.fid AS fid, min(r.score) AS score FROM ranked r JOIN msgs m ' +
-        'ON m.mid = r.mid WHERE rl_contains(m.text, ?) GROUP BY m.fid)';
-  // The same parameters as the files' sub-select of a search (the term, or its phrase and the term).
-  const hitParams = matchingFiles(term).params;
+  const short = codePoints(term) < TRIGRAM;
+  const hits = short
+    ? 'hits AS MATERIALIZED (SELECT fid, 0 AS score, NULL AS best FROM msgs WHERE rl_contains(text, ?) GROUP BY fid)'
+    : 'ranked AS MATERIALIZED (SELECT rowid AS mid, bm25(msg_fts) AS score FROM msg_fts WHERE msg_fts MATCH ?), ' +
+      'hits AS MATERIALIZED (SELECT m.fid AS fid, min(r.score) AS score, r.mid AS best FROM ranked r JOIN msgs m ' +
+      `ON m.mid = r.mid${literal ? ' WHERE rl_contains(m.text, ?)' : ''} GROUP BY m.fid)`;
+  const hitParams = short ? [term] : literal ? [ftsPhrase(term), term] : [ftsPhrase(term)];
   const names = q.nameIds ?? [];
   const candidates =
     names.length > 0
-      ? `, cand AS (SELECT fid, score FROM hits UNION ALL SELECT f.fid, 0 FROM files f ` +
+      ? `, cand AS (SELECT fid, score, best FROM hits UNION ALL SELECT f.fid, 0, NULL FROM files f ` +
         `WHERE f.kid IN ${NAMED} AND f.fid NOT IN (SELECT fid FROM hits))`
-      : ', cand AS (SELECT fid, score FROM hits)';
+      : ', cand AS (SELECT fid, score, best FROM hits)';
   const sql =
-    `WITH ${hits}${candidates} SELECT ${COLUMNS} FROM cand c JOIN files f ON f.fid = c.fid ` +
+    `WITH ${hits}${candidates} SELECT ${COLUMNS}, c.best AS best FROM cand c JOIN files f ON f.fid = c.fid ` +
     `WHERE ${where.join(' AND ')} ORDER BY c.score ASC, f.created DESC, f.kid DESC LIMIT ? OFFSET ?`;
-  const rows = store
+  return store
     .stmt(sql)
     .all(
       ...hitParams,
       ...(names.length > 0 ? [JSON.stringify(names)] : []),
       ...params,
-      q.limit,
-      q.offset ?? 0,
-    );
-  return (rows as RawRow[]).map(toRow);
+      limit,
+      offset,
+    ) as (RawRow & { best: number | null })[];
 }
 
 /** Sessions a search walks in order, per row of the page, before it asks the full-text index. */
