@@ -15,10 +15,11 @@
  * with the ratios and whether both found the same set of hits. Codex is asked for every provider
  * and every interactive source (`modelProviders: []`: by default it lists only the configured
  * provider's sessions, none of this home's). The build row shows the index's size after the
- * full-text segments were merged, and before.
+ * full-text segments were merged, and before. The periodic check of every indexed file (due once
+ * a minute) is timed against one stat of every indexed path, its floor, in the same run.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -29,7 +30,9 @@ import {
   type ListSessionsOptions,
 } from '../src/index.js';
 import { acquireSessionLock } from '../src/files/session-lock.js';
-import { lastMerge } from '../src/search-index/reconcile.js';
+import { acquireIndex } from '../src/search-index/handle.js';
+import { lastMerge, reconcile } from '../src/search-index/reconcile.js';
+import { reconcileOptions } from '../src/lister/indexed.js';
 
 /** The one case whose cost follows its hits, not the page (printed, not held to the 2× target). */
 const UNBOUNDED = 'search "rollout" (common), relevance';
@@ -193,6 +196,9 @@ export default async function search(args: string[]): Promise<void> {
       'no-change ms',
     ],
   ];
+  const fullChecks: (string | number)[][] = [
+    ['sessions', 'files', 'full check ms', 'stat of every file ms', 'ratio'],
+  ];
   for (const size of sizes) {
     const g = await timed(() => generateHome(size, (m) => console.log(m), 'search'));
     const { home, bytes } = g.value;
@@ -293,6 +299,16 @@ export default async function search(args: string[]): Promise<void> {
       lock.release();
     }
     const update = await timed(() => listSessions(base));
+
+    // The periodic check of every indexed file (due once a minute), against its floor measured
+    // in the same run: one stat of every indexed path, nothing else.
+    const store = acquireIndex(home, { create: false })!;
+    const paths = store.db.prepare('SELECT path FROM files').pluck().all() as string[];
+    const statAll = await bestOf(3, async () => {
+      for (const p of paths) statSync(p, { throwIfNoEntry: false });
+    });
+    const full = await bestOf(3, () => reconcile(store, { ...reconcileOptions({}), full: true }));
+    fullChecks.push([size, paths.length, full.toFixed(0), statAll.toFixed(0), (full / statAll).toFixed(2)]);
     builds.push([
       size,
       (build.ms / 1000).toFixed(1),
@@ -315,6 +331,8 @@ export default async function search(args: string[]): Promise<void> {
 
   console.log('');
   table(builds);
+  console.log('');
+  table(fullChecks);
   console.log('');
   table([
     ['sessions', 'case', 'ms (best)', 'sessions'],

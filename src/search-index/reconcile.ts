@@ -520,12 +520,8 @@ async function catchUp(store: IndexStore, options: ReconcileOptions): Promise<Re
     options.full === true ||
     (now - last >= fullCheckMs && !(watch?.established === true && watch.filesChecked));
   if (fullDue) {
-    // Compared as stored, the whole row read only for the few that changed.
-    for (const [p, mtime, ctime, size, racy] of store.fileStats()) {
-      if (racy === 0 && !set.toRead.has(p) && !set.toDrop.has(p)) {
-        const st = statOrUndefined(p);
-        if (st?.isFile() === true && same({ mtime, ctime, size }, statOf(st))) continue;
-      }
+    // Compared inside the query, the whole row read only for the few that changed.
+    for (const p of store.changedFiles()) {
       const f = store.fileByPath(p);
       if (f !== undefined) set.checkFile(f);
     }
