@@ -16,10 +16,16 @@ export interface CursorKey {
    * by the engine that made it.
    */
   ranker?: 'index' | 'files';
+  /**
+   * For a relevance cursor of the session index: which index ranked it, the first 8 hex digits of
+   * the SHA-256 of its epoch (`meta.epoch`, new each time its tables are made anew). Absent in
+   * cursors of earlier versions.
+   */
+  ranking?: string;
 }
 
 const CURSOR_RE =
-  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([^|]+?)(\|updated|\|relevance(?:-files)?)?$/;
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([^|]+?)(\|updated|\|relevance(?:-files|:[0-9a-f]{8})?)?$/;
 
 /** The orders a cursor can belong to. */
 export type CursorOrder = 'created' | 'updated' | 'relevance';
@@ -28,8 +34,9 @@ export type CursorOrder = 'created' | 'updated' | 'relevance';
  * The cursor for "strictly after `key`": `<RFC 3339 UTC with milliseconds>|<id>`, the shape the
  * Codex app-server uses, for the created order; the updated order's cursors end in `|updated`, so
  * a cursor given to the other order is refused instead of silently skipping sessions. The
- * relevance order's end in `|relevance` (ranked by the session index) or `|relevance-files` (by the
- * file walk, see {@link CursorKey.ranker}), and their time is the count of hits already given
+ * relevance order's end in `|relevance:<ranking>` (ranked by the session index, see
+ * {@link CursorKey.ranking}; `|relevance` in earlier versions) or `|relevance-files` (by the file
+ * walk, see {@link CursorKey.ranker}), and their time is the count of hits already given
  * (milliseconds after the epoch), the ranking having no instant.
  */
 export function encodeCursor(key: CursorKey, order: CursorOrder = 'created'): string {
@@ -38,7 +45,9 @@ export function encodeCursor(key: CursorKey, order: CursorOrder = 'created'): st
       ? ''
       : order === 'relevance' && key.ranker === 'files'
         ? '|relevance-files'
-        : `|${order}`;
+        : order === 'relevance' && key.ranking !== undefined
+          ? `|relevance:${key.ranking}`
+          : `|${order}`;
   return `${new Date(key.time).toISOString()}|${key.id.toLowerCase()}${tag}`;
 }
 
@@ -67,6 +76,7 @@ export function decodeCursor(cursor: string, order: CursorOrder = 'created'): Cu
   if (!isUuid(id)) throw new InvalidCursorError(cursor, `"${id}" is not a session id`);
   const key: CursorKey = { time, id: id.toLowerCase() };
   if (made === 'relevance') key.ranker = tag === '|relevance-files' ? 'files' : 'index';
+  if (tag?.startsWith('|relevance:') === true) key.ranking = tag.slice('|relevance:'.length);
   return key;
 }
 

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { InvalidCursorError } from '../errors.js';
 import { encodeCursor, type CursorKey } from '../format/cursor.js';
 import { foldCase, snippetOf } from '../format/search-text.js';
 import { parseRolloutFileName } from '../files/layout.js';
@@ -32,6 +34,12 @@ import type { SearchMatch, SessionPage, SessionSummary } from './types.js';
 
 /** How listings were answered in this process (read by tests to see that the index answered). */
 export const indexCounters = { answered: 0, fellBack: 0 };
+
+/**
+ * For tests only: `beforeQuery` runs after a listing's catch-up and before its query, where another
+ * process may empty the index (a rebuild) under it.
+ */
+export const indexHooks: { beforeQuery?: (() => void) | undefined } = {};
 
 /** Times a page is asked again after finding a file that changed under it, before the files answer. */
 const MAX_ATTEMPTS = 4;
@@ -123,6 +131,12 @@ export async function rankedFromIndexAsIs(o: NormalizedListOptions): Promise<Ses
     return await pageFromIndex(store, o, { asIs: true });
   } catch (error) {
     if (o.signal?.aborted) throw error;
+    if (error instanceof RankingGoneError) {
+      throw new InvalidCursorError(
+        encodeCursor(o.cursor!, 'relevance'),
+        'it continues a ranking of the session index, which was emptied since (a rebuild) and cannot be brought up to date now; start the search again without a cursor',
+      );
+    }
     noteFailure(o.home, error);
     return undefined;
   }
@@ -154,14 +168,25 @@ function namedBy(names: Map<string, string>, term: string): string[] {
  * The query in one read transaction (one snapshot of the index), refused when the index is no
  * longer the one the catch-up brought up to date (`epoch`).
  */
-function querySnapshot(store: IndexStore, q: IndexQuery, epoch: string | undefined): IndexRow[] {
+function querySnapshot(
+  store: IndexStore,
+  q: IndexQuery,
+  epoch: string | undefined,
+): { rows: IndexRow[]; epoch: string } {
   return store.db.transaction(() => {
-    if (epoch !== undefined && store.epoch() !== epoch) {
+    const seen = store.epoch();
+    if (epoch !== undefined && seen !== epoch) {
       throw new EpochChangedError('the session index was emptied since it was brought up to date');
     }
-    return queryIndex(store, q);
+    return { rows: queryIndex(store, q), epoch: seen };
   })();
 }
+
+/** The ranking a relevance cursor names: the first 8 hex digits of the SHA-256 of the index's epoch. */
+const rankingOf = (epoch: string): string => createHash('sha256').update(epoch).digest('hex').slice(0, 8);
+
+/** An as-is relevance page asked to continue the ranking of an index that was emptied since. */
+class RankingGoneError extends Error {}
 
 async function pageFromIndex(
   store: IndexStore,
@@ -190,8 +215,16 @@ async function pageFromIndex(
   const headOptions = { headRecords: o.headRecords, maxHeadBytes: o.maxHeadBytes };
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     o.signal?.throwIfAborted();
-    const rows = querySnapshot(store, q, epoch);
-    if (asIs) return asIsPage(store, o, q, rows, names);
+    indexHooks.beforeQuery?.();
+    const snapshot = querySnapshot(store, q, epoch);
+    const { rows } = snapshot;
+    const ranking = rankingOf(snapshot.epoch);
+    if (asIs) {
+      // The tables the cursor's ranking was made from were emptied (a rebuild, maybe half done):
+      // its offset means nothing in what they hold now.
+      if (o.cursor?.ranking !== undefined && o.cursor.ranking !== ranking) throw new RankingGoneError();
+      return asIsPage(store, o, q, rows, names, ranking);
+    }
     const family = threadFiles(
       store,
       rows.map((r) => r.kid),
@@ -234,7 +267,9 @@ async function pageFromIndex(
     let nextCursor: string | null = null;
     if (more && last !== undefined) {
       const key =
-        o.sortKey === 'relevance' ? { time: (q.offset ?? 0) + page.length, id: last.kid } : keyOf(o, last);
+        o.sortKey === 'relevance'
+          ? { time: (q.offset ?? 0) + page.length, id: last.kid, ranking }
+          : keyOf(o, last);
       nextCursor = encodeCursor(key, o.sortKey);
     }
     return {
@@ -287,6 +322,7 @@ async function asIsPage(
   q: IndexQuery,
   rows: IndexRow[],
   names: ReadonlyMap<string, string>,
+  ranking: string,
 ): Promise<SessionPage | undefined> {
   const term = o.search;
   const more = rows.length > o.pageSize;
@@ -327,7 +363,10 @@ async function asIsPage(
     // Rows given or left out alike are behind the cursor: the ranking is the index's, as it stood.
     nextCursor:
       more && last !== undefined
-        ? encodeCursor({ time: (q.offset ?? 0) + page.length, id: last.kid, ranker: 'index' }, 'relevance')
+        ? encodeCursor(
+            { time: (q.offset ?? 0) + page.length, id: last.kid, ranker: 'index', ranking },
+            'relevance',
+          )
         : null,
     scannedFiles: rows.length,
     skippedFiles: 0,

@@ -13,7 +13,7 @@ import {
   type SessionSummary,
 } from '../../src/index.js';
 import { loadSqlite } from '../../src/search-index/sqlite.js';
-import { reconcileOptions } from '../../src/lister/indexed.js';
+import { indexCounters, indexHooks, reconcileOptions } from '../../src/lister/indexed.js';
 import { RACY_MS, reconcile } from '../../src/search-index/reconcile.js';
 import { IndexStore, indexPath } from '../../src/search-index/store.js';
 import { tempDir } from '../helpers/temp.js';
@@ -136,6 +136,30 @@ describe('the session index is a cache', () => {
     expect(emptied).toBe(true);
     const listed = await all({ home: h });
     expect(listed).toHaveLength(8);
+    await expectSameAsFiles(h);
+  });
+
+  it("an index emptied between a listing's catch-up and its query: the listing catches up and asks again", async () => {
+    const h = await home();
+    await listSessions({ home: h });
+    const theirs = IndexStore.open(h, { create: false });
+    let emptied = 0;
+    indexHooks.beforeQuery = () => {
+      // Another process starts a rebuild: the tables are made anew, empty, with a new epoch.
+      if (emptied++ === 0) theirs.reset();
+    };
+    const answered = indexCounters.answered;
+    try {
+      const page = await listSessions({ home: h, pageSize: 100 });
+      expect(page.sessions).toEqual((await listSessions({ home: h, pageSize: 100, index: false })).sessions);
+      expect(page.sessions).toHaveLength(7);
+      // Asked twice: the first query saw another epoch than its catch-up wrote to.
+      expect(emptied).toBe(2);
+      expect(indexCounters.answered).toBe(answered + 1);
+    } finally {
+      indexHooks.beforeQuery = undefined;
+      theirs.close();
+    }
     await expectSameAsFiles(h);
   });
 

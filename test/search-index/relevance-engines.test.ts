@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { listSessions, type ListSessionsOptions, type SessionSummary } from '../../src/index.js';
 import { indexCounters } from '../../src/lister/indexed.js';
 import { loadSqlite } from '../../src/search-index/sqlite.js';
-import { indexPath } from '../../src/search-index/store.js';
+import { IndexStore, indexPath } from '../../src/search-index/store.js';
 import { tempDir } from '../helpers/temp.js';
 import { writeRollout } from '../helpers/rollout-files.js';
 
@@ -104,6 +104,41 @@ describe('relevance paging across the two engines', () => {
       locker.exec('ROLLBACK');
       locker.close();
     }
+  }, 60_000);
+
+  it('a cursor the index made is refused, not paged from half-built tables, when that index was emptied since and is locked', async () => {
+    const h = await home();
+    const first = await listSessions({ home: h, search: 'parser', sortKey: 'relevance', pageSize: PAGE });
+    expect(first.nextCursor).toMatch(/\|relevance:[0-9a-f]{8}$/);
+    // Another process starts a rebuild: the tables made anew, empty, and its write lock held.
+    const theirs = IndexStore.open(h, { create: false });
+    theirs.reset();
+    theirs.close();
+    const Database = loadSqlite();
+    const locker = new Database(indexPath(h));
+    locker.exec('BEGIN IMMEDIATE');
+    const next = {
+      home: h,
+      search: 'parser',
+      sortKey: 'relevance' as const,
+      pageSize: PAGE,
+      cursor: first.nextCursor,
+    };
+    try {
+      await expect(listSessions(next)).rejects.toMatchObject({
+        code: 'E_BAD_CURSOR',
+        message: expect.stringMatching(/emptied since .*start the search again/),
+      });
+    } finally {
+      locker.exec('ROLLBACK');
+      locker.close();
+    }
+    // Once the index can be brought up to date, the same cursor pages on (the files are the same).
+    const ids = [
+      ...first.sessions.map((s) => s.id),
+      ...(await traverse(h, (n) => (n === 0 ? { cursor: first.nextCursor } : {}))).ids,
+    ];
+    expect([...ids].sort()).toEqual(await hits(h));
   }, 60_000);
 
   it('a cursor the index made, given with the index turned off, is refused with a clear error', async () => {
