@@ -21,12 +21,19 @@ export async function scanTexts(
   compressed: boolean,
   visit: (line: number, text: string) => boolean,
   signal?: AbortSignal,
+  onBases?: (rolloutIds: string[]) => void,
 ): Promise<void> {
   try {
     // The whole thread: a Codex CLI 0.171 fork or reverted rollout holds its older history in other
     // files, and is found by it (a hit there gives the line of that older file).
     const options = { compressed, signal, maxLineBytes: MAX_SCAN_LINE_BYTES } as StreamRolloutOptions;
-    for await (const batch of readThreadEntries(file, options, newState(), STREAM_CHUNK)) {
+    const segments =
+      onBases === undefined
+        ? undefined
+        : (_: unknown, wanted: string[]): void => {
+            onBases(wanted);
+          };
+    for await (const batch of readThreadEntries(file, options, newState(), STREAM_CHUNK, segments)) {
       for (const entry of batch) {
         const text = searchableText(entry.value);
         if (text !== undefined && visit(entry.line, text)) return;
@@ -79,10 +86,11 @@ export async function inspectFile(
   });
   if (head.kind !== 'head') {
     const status = head.kind === 'skip' ? head.reason : 'invalid';
-    return { status, hasUser: false, sourceLabel: null, provider: null, cwd: null, texts: [] };
+    return { status, hasUser: false, sourceLabel: null, provider: null, cwd: null, texts: [], bases: [] };
   }
   const { meta } = head.head;
   const texts: { line: number; text: string }[] = [];
+  let bases: string[] = [];
   let previous: string | undefined;
   await scanTexts(
     file,
@@ -94,6 +102,9 @@ export async function inspectFile(
       return false;
     },
     signal,
+    (wanted) => {
+      bases = wanted;
+    },
   );
   return {
     status: 'ok',
@@ -103,5 +114,6 @@ export async function inspectFile(
       typeof meta.model_provider === 'string' && meta.model_provider !== '' ? meta.model_provider : null,
     cwd: typeof meta.cwd === 'string' && meta.cwd !== '' ? normalizeCwd(meta.cwd) : null,
     texts,
+    bases,
   };
 }

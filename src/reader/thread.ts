@@ -51,6 +51,11 @@ export interface ThreadSegments {
   segments: ThreadSegment[];
   /** The first entry of the file asked for (its `session_meta`); `undefined` when it has none. */
   headMeta: Entry | undefined;
+  /**
+   * Every rollout id the chain of `history_base` references named, lower-cased, newest first,
+   * found or not: what the thread's text depends on besides the file asked for.
+   */
+  wanted: string[];
 }
 
 /** How many segment references are followed at most (a loop or a runaway chain stops there). */
@@ -98,6 +103,7 @@ export async function threadSegments(
       return {
         segments: [{ path: file, rolloutId: '', endOrdinalExclusive: undefined }],
         headMeta: undefined,
+        wanted: [],
       };
     }
     throw error;
@@ -110,9 +116,11 @@ export async function threadSegments(
   const seen = new Set<string>([file]);
   let current = meta;
   let currentPath = file;
+  const wanted: string[] = [];
   for (;;) {
     const base = historyBaseOf(current);
     if (base === undefined) break;
+    wanted.push(base.thread_id.toLowerCase());
     const missing = (why: string): void => {
       report({
         line: 1,
@@ -162,7 +170,7 @@ export async function threadSegments(
     cut = Math.min(cut, segments[i]!.endOrdinalExclusive ?? Infinity);
     segments[i]!.endOrdinalExclusive = cut;
   }
-  return { segments, headMeta };
+  return { segments, headMeta, wanted };
 }
 
 /**
@@ -176,18 +184,18 @@ export async function* readThreadEntries(
   options: StreamRolloutOptions,
   state: EngineState,
   chunkSize: number,
-  onSegments?: (segments: ThreadSegment[]) => void,
+  onSegments?: (segments: ThreadSegment[], wanted: string[]) => void,
 ): AsyncGenerator<ThreadLine[]> {
   const report = options.onProblem ?? (() => {});
   if (options.scope === 'file') {
-    onSegments?.([{ path: file, rolloutId: '', endOrdinalExclusive: undefined }]);
+    onSegments?.([{ path: file, rolloutId: '', endOrdinalExclusive: undefined }], []);
     for await (const batch of readEntries(file, options, state, chunkSize)) {
       yield batch.map((e) => ({ value: e.value, line: e.line, segment: 0, path: file }));
     }
     return;
   }
-  const { segments, headMeta } = await threadSegments(file, options, report);
-  onSegments?.(segments);
+  const { segments, headMeta, wanted } = await threadSegments(file, options, report);
+  onSegments?.(segments, wanted);
   const last = segments.length - 1;
   if (last === 0 || headMeta === undefined) {
     for await (const batch of readEntries(file, options, state, chunkSize)) {

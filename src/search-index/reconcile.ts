@@ -1,6 +1,6 @@
 import { readdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { homePaths } from '../files/layout.js';
+import { homePaths, parseRolloutFileName } from '../files/layout.js';
 import { DATE_FOLDER_NAMES, ScanContext, dateFolderWindow, readRolloutFolder } from '../files/traverse.js';
 import type { FileRecord, FileStat, IndexStore, StoredFolder } from './store.js';
 import type { FileFacts, IndexProgress, InspectFile } from './types.js';
@@ -208,16 +208,27 @@ class ChangeSet {
 
   /**
    * Adds every other rollout the index holds of a thread one of whose rollouts is read again or
-   * gone: a later rollout of a Codex CLI 0.171 thread holds its history (texts, first message) in
-   * the older ones, so what is filed for it changes with them.
+   * gone, and every file whose history lies in part in one of them (a fork, by its `history_base`):
+   * a later rollout of a Codex CLI 0.171 thread holds its history (texts, first message) in the
+   * older ones, so what is filed for it changes with them. A rollout that appears is such a change
+   * too: a fork filed before its parent was there (copied later) is read again with it.
    */
   withThreads(): void {
     if (this.toRead.size === 0 && this.toDrop.size === 0 && this.droppedFolders.size === 0) return;
     const kids = new Set<string>();
-    for (const p of this.toRead.values()) kids.add(p.id.toLowerCase());
+    const rollouts = new Set<string>();
+    const touched = (p: string): void => {
+      const parsed = parseRolloutFileName(p);
+      if (parsed !== undefined) rollouts.add((parsed.rolloutId ?? parsed.id).toLowerCase());
+    };
+    for (const p of this.toRead.values()) {
+      kids.add(p.id.toLowerCase());
+      touched(p.path);
+    }
     for (const p of this.toDrop) {
       const f = this.store.fileByPath(p);
       if (f !== undefined) kids.add(f.id.toLowerCase());
+      touched(p);
     }
     // A folder gone takes its files with it: their threads' other rollouts are read again, they are not.
     const gone = new Set<string>();
@@ -225,9 +236,10 @@ class ChangeSet {
       for (const f of this.store.filesUnder(d)) {
         kids.add(f.kid);
         gone.add(f.path);
+        touched(f.path);
       }
     }
-    for (const f of this.store.filesOfIds([...kids])) {
+    for (const f of [...this.store.filesOfIds([...kids]), ...this.store.dependentsOf([...rollouts])]) {
       if (this.toRead.has(f.path) || this.toDrop.has(f.path) || gone.has(f.path)) continue;
       this.toRead.set(f.path, pendingOf(f));
     }
@@ -616,7 +628,15 @@ async function readOne(p: Pending, options: ReconcileOptions): Promise<FileRecor
     facts = await options.inspect(p.path, p.compressed, options.signal);
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    facts = { status: 'unreadable', hasUser: false, sourceLabel: null, provider: null, cwd: null, texts: [] };
+    facts = {
+      status: 'unreadable',
+      hasUser: false,
+      sourceLabel: null,
+      provider: null,
+      cwd: null,
+      texts: [],
+      bases: [],
+    };
   }
   return {
     path: p.path,

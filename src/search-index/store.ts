@@ -12,7 +12,7 @@ export const INDEX_FOLDER = 'agent-rollouts';
 /** The index database inside {@link INDEX_FOLDER}. */
 export const INDEX_FILE = 'session-index.sqlite';
 /** Bumped whenever the schema or what is indexed changes: an older index is rebuilt. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 /** How long a statement waits for another process's write lock before giving up (ms). */
 export const BUSY_TIMEOUT_MS = 2000;
 
@@ -53,6 +53,10 @@ CREATE TRIGGER IF NOT EXISTS msgs_ai AFTER INSERT ON msgs BEGIN
 CREATE TRIGGER IF NOT EXISTS msgs_ad AFTER DELETE ON msgs BEGIN
   INSERT INTO msg_fts(msg_fts, rowid, text) VALUES ('delete', old.mid, old.text); END;
 CREATE TABLE IF NOT EXISTS dirty (path TEXT PRIMARY KEY);
+-- The rollouts whose files hold part of a file's thread (history_base), found or not.
+CREATE TABLE IF NOT EXISTS bases (fid INTEGER NOT NULL, rollout TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS bases_fid ON bases(fid);
+CREATE INDEX IF NOT EXISTS bases_rollout ON bases(rollout);
 `;
 
 /**
@@ -138,7 +142,7 @@ function privateFile(file: string): void {
 /** Drops every table and makes them anew, empty, with a new epoch (inside a write transaction). */
 function makeTables(db: Database): void {
   db.exec(
-    'DROP TABLE IF EXISTS msg_fts; DROP TABLE IF EXISTS msgs; DROP TABLE IF EXISTS files;' +
+    'DROP TABLE IF EXISTS msg_fts; DROP TABLE IF EXISTS msgs; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS bases;' +
       'DROP TABLE IF EXISTS folders; DROP TABLE IF EXISTS dirty; DROP TABLE IF EXISTS meta;',
   );
   db.exec(SCHEMA);
@@ -404,6 +408,7 @@ export class IndexStore {
 
   dropFid(fid: number): void {
     this.stmt('DELETE FROM msgs WHERE fid = ?').run(fid);
+    this.stmt('DELETE FROM bases WHERE fid = ?').run(fid);
     this.stmt('DELETE FROM files WHERE fid = ?').run(fid);
   }
 
@@ -441,6 +446,19 @@ export class IndexStore {
     const fid = Number(info.lastInsertRowid);
     const ins = this.stmt('INSERT INTO msgs(fid, line, text) VALUES (?, ?, ?)');
     for (const t of f.texts) ins.run(fid, t.line, t.text);
+    const base = this.stmt('INSERT INTO bases(fid, rollout) VALUES (?, ?)');
+    for (const b of new Set(f.bases)) base.run(fid, b);
+  }
+
+  /** The files whose thread is held in part by one of these rollouts (lower-cased ids). */
+  dependentsOf(
+    rollouts: readonly string[],
+  ): (StoredFile & { folder: string; archived: number; compressed: number; id: string; created: number })[] {
+    if (rollouts.length === 0) return [];
+    return this.stmt(
+      'SELECT DISTINCT f.fid, f.path, f.folder, f.id, f.created, f.archived, f.compressed, f.mtime, f.ctime, ' +
+        'f.size, f.racy FROM bases b JOIN files f ON f.fid = b.fid WHERE b.rollout IN (SELECT value FROM json_each(?))',
+    ).all(JSON.stringify(rollouts)) as never;
   }
 
   /** Runs `fn` in one write transaction (`BEGIN IMMEDIATE`, so a busy lock shows at the start). */

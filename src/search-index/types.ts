@@ -14,6 +14,12 @@ export interface FileFacts {
   cwd: string | null;
   /** The searchable text of every user and assistant message, with its 1-based line number. */
   texts: { line: number; text: string }[];
+  /**
+   * The rollout ids (lower-cased) whose files hold part of this file's thread (Codex CLI 0.171
+   * `history_base`: a fork's parent, a reverted thread's older rollouts), found or not: a change to
+   * one of them changes what is filed for this file.
+   */
+  bases: string[];
 }
 
 /** Reads one file into its facts (supplied by the lister, which owns heads). */

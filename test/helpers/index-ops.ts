@@ -43,6 +43,7 @@ type Op =
   | { kind: 'archive' | 'unarchive' | 'delete' | 'damage'; target: number }
   | { kind: 'rename'; target: number; text: number }
   | { kind: 'revert'; target: number; text: number }
+  | { kind: 'fork'; target: number; text: number }
   | { kind: 'drop-index' };
 
 const word = fc.nat(WORDS.length - 1);
@@ -66,6 +67,7 @@ export const op: fc.Arbitrary<Op> = fc.oneof(
   }),
   fc.record({ kind: fc.constant('rename' as const), target, text: word }),
   fc.record({ kind: fc.constant('revert' as const), target, text: word }),
+  fc.record({ kind: fc.constant('fork' as const), target, text: word }),
   fc.constant({ kind: 'drop-index' as const }),
 );
 
@@ -211,6 +213,50 @@ export async function apply(home: string, cwds: string[], ids: string[], o: Op, 
       const dir = path.join(home, 'sessions', folder);
       mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, name), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      return;
+    }
+    case 'fork': {
+      // As the Codex CLI 0.171 forks a paginated thread: a new thread whose history_base names the
+      // source's rollout, its own lines after (the source's history is read from the source file).
+      const id = pick(o.target);
+      const base = id === undefined ? undefined : find(home, `-${id}.jsonl`);
+      if (id === undefined || base === undefined) return;
+      let meta: { payload: Record<string, unknown> };
+      try {
+        meta = JSON.parse(readFileSync(base, 'utf8').split('\n', 1)[0]!) as typeof meta;
+      } catch {
+        return;
+      }
+      const now = new Date();
+      const ts = now.toISOString();
+      const forkId = newSessionId(now);
+      const payload = {
+        ...meta.payload,
+        id: forkId,
+        session_id: forkId,
+        timestamp: ts,
+        forked_from_id: id,
+        history_base: {
+          thread_id: id,
+          end_ordinal_exclusive: 1_000_000,
+          end_byte_offset: statSync(base).size,
+        },
+      };
+      const text = `forked ${WORDS[o.text]!} ${step}`;
+      const lines = [
+        { timestamp: ts, type: 'session_meta', payload },
+        {
+          timestamp: ts,
+          type: 'response_item',
+          payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
+        },
+        { timestamp: ts, type: 'event_msg', payload: { type: 'user_message', message: text, images: null } },
+      ];
+      const [folder, name] = placement(now.getTime(), forkId);
+      const dir = path.join(home, 'sessions', folder);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, name), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      ids.push(forkId);
       return;
     }
     case 'damage': {

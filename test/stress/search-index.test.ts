@@ -15,4 +15,13 @@ describe('the index-backed listing equals the file walk, changes found by stats 
       { numRuns: 6 },
     );
   }, 1_800_000);
+
+  it("a fork whose parent file then goes, is archived or is damaged (the fork's history is in it)", async () => {
+    const record = { kind: 'record' as const, text: 1, cwd: 0, source: 0, provider: 0 };
+    for (const last of ['delete', 'archive', 'damage'] as const) {
+      // A session recorded between: its listings come after the fork's racy tick, and store the
+      // fork as settled.
+      await checkOps([record, { kind: 'fork', target: 0, text: 4 }, record, { kind: last, target: 0 }], 2500);
+    }
+  }, 600_000);
 });
