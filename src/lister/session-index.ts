@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RolloutError, invalidArgument } from '../errors.js';
 import { assertHomeFolder, resolveHome } from '../files/layout.js';
 import { acquireIndex, discardCorrupt, failureOf } from '../search-index/handle.js';
@@ -7,6 +8,43 @@ import { isBusy, loadSqlite } from '../search-index/sqlite.js';
 import { indexPath } from '../search-index/store.js';
 import { indexFailed, reconcileOptions } from './indexed.js';
 import type { SessionIndexProgress } from './types.js';
+
+/** Knobs of the explicit update and rebuild (tests lower them). */
+export const sessionIndexTuning = {
+  /**
+   * How long an explicit update or rebuild keeps trying for the write lock another process holds
+   * (ms): each try waits the busy timeout (2 s), then a short pause lets that process go on.
+   */
+  lockWaitMs: 30_000,
+};
+
+/**
+ * Runs `work` again while it fails because another process holds the index's write lock, until
+ * {@link sessionIndexTuning.lockWaitMs} has passed; then the busy error is thrown, with the wait.
+ */
+async function whileLocked<T>(work: () => Promise<T> | T, signal: AbortSignal | undefined): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isBusy(error) || signal?.aborted === true) throw error;
+      const waited = Date.now() - start;
+      if (waited >= sessionIndexTuning.lockWaitMs) throw new LockWaitError(waited, error);
+      await sleep(100 + Math.floor(Math.random() * 200), undefined, signal ? { signal } : undefined);
+    }
+  }
+}
+
+/** The write lock was still held when the wait ended. */
+class LockWaitError extends Error {
+  constructor(
+    readonly waitedMs: number,
+    cause: unknown,
+  ) {
+    super(`another process holds its write lock (waited ${Math.round(waitedMs / 1000)} s)`, { cause });
+  }
+}
 
 /**
  * Options of {@link sessionIndexStatus}, {@link updateSessionIndex} and {@link rebuildSessionIndex}.
@@ -132,7 +170,8 @@ export async function sessionIndexStatus(options?: SessionIndexOptions): Promise
  * @remarks
  * Reads only what changed (see {@link sessionIndexStatus}); a first build reads every file once.
  * @throws `RolloutError` `E_NATIVE` when the SQLite addon is not built; `E_INDEX` when the index
- * cannot be opened or written (read-only, locked past the busy timeout), with the cause.
+ * cannot be opened or written (read-only; locked by another process for more than 30 s, which it
+ * waits out until then), with the cause.
  * @public
  */
 export async function updateSessionIndex(options?: SessionIndexOptions): Promise<SessionIndexStatus> {
@@ -146,13 +185,17 @@ export async function updateSessionIndex(options?: SessionIndexOptions): Promise
     );
   }
   try {
-    await reconcile(store, {
-      ...reconcileOptions({ signal: options?.signal, onIndexProgress: options?.onProgress }),
-      full: true,
-    });
+    await whileLocked(
+      () =>
+        reconcile(store, {
+          ...reconcileOptions({ signal: options?.signal, onIndexProgress: options?.onProgress }),
+          full: true,
+        }),
+      options?.signal,
+    );
   } catch (error) {
     if (options?.signal?.aborted) throw error;
-    indexFailed(home, error);
+    if (!(error instanceof LockWaitError)) indexFailed(home, error);
     throw new RolloutError(
       'E_INDEX',
       `The session index of ${home} cannot be updated: ${(error as Error).message}. Listings still work from the files.`,
@@ -170,7 +213,7 @@ export async function updateSessionIndex(options?: SessionIndexOptions): Promise
  * one that cannot be opened is): a listing meanwhile catches up itself, from the files, and never
  * answers from half-built tables. Nothing but the index's own files is touched.
  * @throws as {@link updateSessionIndex}; `E_INDEX` also when another process holds the index's
- * write lock past the busy timeout, or the index is read-only.
+ * write lock for more than 30 s (it waits until then), or the index is read-only.
  * @public
  */
 export async function rebuildSessionIndex(options?: SessionIndexOptions): Promise<SessionIndexStatus> {
@@ -181,12 +224,15 @@ export async function rebuildSessionIndex(options?: SessionIndexOptions): Promis
   const store = acquireIndex(home, { create: false });
   try {
     if (store === undefined) throw new Error('no usable index');
-    store.reset();
+    await whileLocked(() => {
+      store.reset();
+    }, options?.signal);
   } catch (error) {
-    if (isBusy(error)) {
+    if (options?.signal?.aborted) throw error;
+    if (error instanceof LockWaitError) {
       throw new RolloutError(
         'E_INDEX',
-        `The session index of ${home} cannot be rebuilt now: another process holds its write lock. Listings still work from the files.`,
+        `The session index of ${home} cannot be rebuilt now: ${error.message}. Listings still work from the files.`,
         { cause: error },
       );
     }
