@@ -159,6 +159,10 @@ const likeUnder = (dir: string): string => (dir + path.sep).replace(/[\\%_]/g, (
 /** The files of a folder and of every folder below it: the folder, then {@link likeUnder}'s pattern. */
 const FILES_UNDER = "(folder = ? OR folder LIKE ? ESCAPE '\\')";
 
+/** The columns of a stored file a catch-up checks and files again (`files` as `f`). */
+const STORED =
+  'f.fid, f.path, f.folder, f.id, f.created, f.archived, f.compressed, f.mtime, f.ctime, f.size, f.racy';
+
 export class IndexStore {
   readonly file: string;
   readonly readonly: boolean;
@@ -348,10 +352,9 @@ export class IndexStore {
     kids: readonly string[],
   ): (StoredFile & { folder: string; archived: number; compressed: number; id: string; created: number })[] {
     if (kids.length === 0) return [];
-    return this.stmt(
-      'SELECT fid, path, folder, id, created, archived, compressed, mtime, ctime, size, racy FROM files ' +
-        'WHERE kid IN (SELECT value FROM json_each(?))',
-    ).all(JSON.stringify(kids)) as never;
+    return this.stmt(`SELECT ${STORED} FROM files f WHERE f.kid IN (SELECT value FROM json_each(?))`).all(
+      JSON.stringify(kids),
+    ) as never;
   }
 
   racyFiles(): (StoredFile & {
@@ -361,9 +364,7 @@ export class IndexStore {
     id: string;
     created: number;
   })[] {
-    return this.stmt(
-      'SELECT fid, path, folder, id, created, archived, compressed, mtime, ctime, size, racy FROM files WHERE racy = 1',
-    ).all() as never;
+    return this.stmt(`SELECT ${STORED} FROM files f WHERE f.racy = 1`).all() as never;
   }
 
   /**
@@ -383,9 +384,7 @@ export class IndexStore {
   ):
     | (StoredFile & { folder: string; archived: number; compressed: number; id: string; created: number })
     | undefined {
-    return this.stmt(
-      'SELECT fid, path, folder, id, created, archived, compressed, mtime, ctime, size, racy FROM files WHERE path = ?',
-    ).get(p) as never;
+    return this.stmt(`SELECT ${STORED} FROM files f WHERE f.path = ?`).get(p) as never;
   }
 
   dirtyPaths(): string[] {
@@ -456,8 +455,8 @@ export class IndexStore {
   ): (StoredFile & { folder: string; archived: number; compressed: number; id: string; created: number })[] {
     if (rollouts.length === 0) return [];
     return this.stmt(
-      'SELECT DISTINCT f.fid, f.path, f.folder, f.id, f.created, f.archived, f.compressed, f.mtime, f.ctime, ' +
-        'f.size, f.racy FROM bases b JOIN files f ON f.fid = b.fid WHERE b.rollout IN (SELECT value FROM json_each(?))',
+      `SELECT DISTINCT ${STORED} FROM bases b JOIN files f ON f.fid = b.fid ` +
+        'WHERE b.rollout IN (SELECT value FROM json_each(?))',
     ).all(JSON.stringify(rollouts)) as never;
   }
 

@@ -42,8 +42,7 @@ type Op =
   | { kind: 'foreign'; target: number; text: number }
   | { kind: 'archive' | 'unarchive' | 'delete' | 'damage'; target: number }
   | { kind: 'rename'; target: number; text: number }
-  | { kind: 'revert'; target: number; text: number }
-  | { kind: 'fork'; target: number; text: number }
+  | { kind: 'revert' | 'fork'; target: number; text: number }
   | { kind: 'drop-index' };
 
 const word = fc.nat(WORDS.length - 1);
@@ -176,9 +175,12 @@ export async function apply(home: string, cwds: string[], ids: string[], o: Op, 
       if (id !== undefined) await quiet(() => setSessionName(id, `named ${WORDS[o.text]!}`, { home }));
       return;
     }
-    case 'revert': {
-      // As the Codex CLI 0.171 continues a thread after `thread/revert`: a new rollout
-      // `rollout-<now>-<thread>_<rollout>.jsonl` whose history_base names the thread's first one.
+    case 'revert':
+    case 'fork': {
+      // As the Codex CLI 0.171 continues a thread after `thread/revert` (a new rollout
+      // `rollout-<now>-<thread>_<rollout>.jsonl`) or forks a paginated thread (a new thread naming
+      // its source in forked_from_id): a file whose history_base names the thread's first rollout,
+      // its own lines after (the older history is read from that file).
       const id = pick(o.target);
       const base = id === undefined ? undefined : find(home, `-${id}.jsonl`);
       if (id === undefined || base === undefined) return;
@@ -190,59 +192,18 @@ export async function apply(home: string, cwds: string[], ids: string[], o: Op, 
       }
       const now = new Date();
       const ts = now.toISOString();
-      const payload = {
-        ...meta.payload,
-        timestamp: ts,
-        history_base: {
-          thread_id: id,
-          end_ordinal_exclusive: 1_000_000,
-          end_byte_offset: statSync(base).size,
-        },
-      };
-      const text = `reverted ${WORDS[o.text]!} ${step}`;
-      const lines = [
-        { timestamp: ts, type: 'session_meta', payload },
-        {
-          timestamp: ts,
-          type: 'response_item',
-          payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
-        },
-        { timestamp: ts, type: 'event_msg', payload: { type: 'user_message', message: text, images: null } },
-      ];
-      const [folder, name] = placement(now.getTime(), `${id}_${newSessionId(now)}`);
-      const dir = path.join(home, 'sessions', folder);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, name), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-      return;
-    }
-    case 'fork': {
-      // As the Codex CLI 0.171 forks a paginated thread: a new thread whose history_base names the
-      // source's rollout, its own lines after (the source's history is read from the source file).
-      const id = pick(o.target);
-      const base = id === undefined ? undefined : find(home, `-${id}.jsonl`);
-      if (id === undefined || base === undefined) return;
-      let meta: { payload: Record<string, unknown> };
-      try {
-        meta = JSON.parse(readFileSync(base, 'utf8').split('\n', 1)[0]!) as typeof meta;
-      } catch {
-        return;
-      }
-      const now = new Date();
-      const ts = now.toISOString();
       const forkId = newSessionId(now);
       const payload = {
         ...meta.payload,
-        id: forkId,
-        session_id: forkId,
+        ...(o.kind === 'fork' ? { id: forkId, session_id: forkId, forked_from_id: id } : {}),
         timestamp: ts,
-        forked_from_id: id,
         history_base: {
           thread_id: id,
           end_ordinal_exclusive: 1_000_000,
           end_byte_offset: statSync(base).size,
         },
       };
-      const text = `forked ${WORDS[o.text]!} ${step}`;
+      const text = `${o.kind === 'fork' ? 'forked' : 'reverted'} ${WORDS[o.text]!} ${step}`;
       const lines = [
         { timestamp: ts, type: 'session_meta', payload },
         {
@@ -252,11 +213,11 @@ export async function apply(home: string, cwds: string[], ids: string[], o: Op, 
         },
         { timestamp: ts, type: 'event_msg', payload: { type: 'user_message', message: text, images: null } },
       ];
-      const [folder, name] = placement(now.getTime(), forkId);
+      const [folder, name] = placement(now.getTime(), o.kind === 'fork' ? forkId : `${id}_${forkId}`);
       const dir = path.join(home, 'sessions', folder);
       mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, name), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-      ids.push(forkId);
+      if (o.kind === 'fork') ids.push(forkId);
       return;
     }
     case 'damage': {
