@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InvalidCursorError } from '../errors.js';
 import { encodeCursor, type CursorKey } from '../format/cursor.js';
@@ -23,7 +22,7 @@ import {
   type ReconcileOptions,
 } from '../search-index/reconcile.js';
 import { isBusy } from '../search-index/sqlite.js';
-import type { IndexStore } from '../search-index/store.js';
+import { statHolds, type IndexStore } from '../search-index/store.js';
 import type { IndexQuery, IndexRow } from '../search-index/types.js';
 import { readHead } from './head.js';
 import { readThreadNames } from './names.js';
@@ -68,10 +67,8 @@ export function indexFailed(home: string, error: unknown): void {
   else if (!isBusy(error)) release(home);
 }
 
-function changed(row: Pick<IndexRow, 'path' | 'mtime' | 'ctime' | 'size'>): boolean {
-  const st = statSync(row.path, { throwIfNoEntry: false });
-  return st === undefined || st.mtimeMs !== row.mtime || st.ctimeMs !== row.ctime || st.size !== row.size;
-}
+const changed = (row: Pick<IndexRow, 'path' | 'mtime' | 'ctime' | 'size'>): boolean =>
+  !statHolds(row.path, row);
 
 const keyOf = (o: NormalizedListOptions, r: IndexRow): CursorKey => ({
   time: o.sortKey === 'updated' ? r.updated : r.created,
@@ -218,7 +215,7 @@ async function pageFromIndex(
     indexHooks.beforeQuery?.();
     const snapshot = querySnapshot(store, q, epoch);
     const { rows } = snapshot;
-    const ranking = rankingOf(snapshot.epoch);
+    const ranking = o.sortKey === 'relevance' ? rankingOf(snapshot.epoch) : undefined;
     if (asIs) {
       // The tables the cursor's ranking was made from were emptied (a rebuild, maybe half done):
       // its offset means nothing in what they hold now.
@@ -322,7 +319,7 @@ async function asIsPage(
   q: IndexQuery,
   rows: IndexRow[],
   names: ReadonlyMap<string, string>,
-  ranking: string,
+  ranking: string | undefined,
 ): Promise<SessionPage | undefined> {
   const term = o.search;
   const more = rows.length > o.pageSize;

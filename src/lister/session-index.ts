@@ -38,10 +38,7 @@ async function whileLocked<T>(work: () => Promise<T> | T, signal: AbortSignal | 
 
 /** The write lock was still held when the wait ended. */
 class LockWaitError extends Error {
-  constructor(
-    readonly waitedMs: number,
-    cause: unknown,
-  ) {
+  constructor(waitedMs: number, cause: unknown) {
     super(`another process holds its write lock (waited ${Math.round(waitedMs / 1000)} s)`, { cause });
   }
 }

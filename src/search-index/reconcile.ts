@@ -532,7 +532,8 @@ async function catchUp(store: IndexStore, options: ReconcileOptions): Promise<Re
     options.full === true ||
     (now - last >= fullCheckMs && !(watch?.established === true && watch.filesChecked));
   if (fullDue) {
-    // Compared inside the query, the whole row read only for the few that changed.
+    // Compared inside the query, the whole row read only for the few that changed (racy rows were
+    // checked above).
     for (const p of store.changedFiles()) {
       const f = store.fileByPath(p);
       if (f !== undefined) set.checkFile(f);

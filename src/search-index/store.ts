@@ -60,17 +60,32 @@ CREATE INDEX IF NOT EXISTS bases_rollout ON bases(rollout);
 `;
 
 /**
- * `rl_stat_changed(path, mtime, ctime, size)`: 1 unless the path is a regular file with exactly this
- * stat (milliseconds, bytes), as the catch-up compares stats.
+ * The path is still a regular file with exactly the stored stat (milliseconds, bytes): what says a
+ * stored file did not change. Anything that cannot be stat'ed has.
  */
-function statChanged(file: unknown, mtime: unknown, ctime: unknown, size: unknown): number {
-  if (typeof file !== 'string') return 1;
+export function statHolds(file: string, stored: FileStat): boolean {
   try {
     const st = statSync(file, { throwIfNoEntry: false });
-    return st?.isFile() === true && st.mtimeMs === mtime && st.ctimeMs === ctime && st.size === size ? 0 : 1;
+    return (
+      st?.isFile() === true &&
+      st.mtimeMs === stored.mtime &&
+      st.ctimeMs === stored.ctime &&
+      st.size === stored.size
+    );
   } catch {
-    return 1;
+    return false;
   }
+}
+
+/** `rl_stat_changed(path, mtime, ctime, size)`: 1 unless {@link statHolds}. */
+function statChanged(file: unknown, mtime: unknown, ctime: unknown, size: unknown): number {
+  return typeof file === 'string' &&
+    typeof mtime === 'number' &&
+    typeof ctime === 'number' &&
+    typeof size === 'number' &&
+    statHolds(file, { mtime, ctime, size })
+    ? 0
+    : 1;
 }
 
 /** Messages compared with a search term in this process (read by tests of the query's shape). */
@@ -368,13 +383,13 @@ export class IndexStore {
   }
 
   /**
-   * The paths of the indexed files that may have changed: those stored while racy, and those whose
-   * stat (made inside the query, one `stat` a file) is not the stored one, or that are gone or no
-   * longer regular files. What a full check reads again; only these reach JS, not a row for each
-   * of 100k files.
+   * The paths of the indexed files whose stat (made inside the query, one `stat` a file) is not the
+   * stored one, or that are gone or no longer regular files. What a full check reads again; only
+   * these reach JS, not a row for each of 100k files. (Rows stored while racy are checked anyway,
+   * from {@link IndexStore.racyFiles}.)
    */
   changedFiles(): string[] {
-    return this.stmt('SELECT path FROM files WHERE racy = 1 OR rl_stat_changed(path, mtime, ctime, size)')
+    return this.stmt('SELECT path FROM files WHERE rl_stat_changed(path, mtime, ctime, size)')
       .pluck()
       .all() as string[];
   }

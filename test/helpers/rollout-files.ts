@@ -150,6 +150,20 @@ export async function writeRollout(home: string, spec: RolloutSpec): Promise<Wri
   return { id, path: file, createdAt: t };
 }
 
+/**
+ * Appends an assistant message (`event_msg` `agent_message`) to a rollout in place, as a writer that
+ * takes no lock does; `at` is its timestamp (now when omitted).
+ */
+export async function appendAgentMessage(file: string, message: string, at?: number): Promise<void> {
+  const { appendFile } = await import('node:fs/promises');
+  const line = {
+    timestamp: new Date(at ?? Date.now()).toISOString(),
+    type: 'event_msg',
+    payload: { type: 'agent_message', message },
+  };
+  await appendFile(file, JSON.stringify(line) + '\n');
+}
+
 /** Appends `{id, thread_name}` to the home's session_index.jsonl. */
 export async function nameSession(home: string, id: string, name: string | null): Promise<void> {
   const { appendFile } = await import('node:fs/promises');

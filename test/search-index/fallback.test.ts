@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { appendFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { allPages } from '../helpers/index-ops.js';
@@ -17,7 +16,7 @@ import { indexCounters, indexHooks, reconcileOptions } from '../../src/lister/in
 import { RACY_MS, reconcile } from '../../src/search-index/reconcile.js';
 import { IndexStore, indexPath } from '../../src/search-index/store.js';
 import { tempDir } from '../helpers/temp.js';
-import { writeRollout } from '../helpers/rollout-files.js';
+import { appendAgentMessage, writeRollout } from '../helpers/rollout-files.js';
 
 const DAY = 86_400_000;
 const BASE = Date.UTC(2026, 2, 1);
@@ -216,14 +215,7 @@ describe('the session index is a cache', () => {
     const first = await listSessions({ home: h });
     const s = first.sessions[0]!;
     // Appended by a writer that takes no lock, the folder unchanged, the time set back.
-    await appendFile(
-      s.path,
-      JSON.stringify({
-        timestamp: new Date(BASE).toISOString(),
-        type: 'event_msg',
-        payload: { type: 'agent_message', message: 'late words' },
-      }) + '\n',
-    );
+    await appendAgentMessage(s.path, 'late words', BASE);
     const { utimesSync } = await import('node:fs');
     utimesSync(s.path, new Date(BASE - DAY), new Date(BASE - DAY));
     const again = await listSessions({ home: h });

@@ -4,7 +4,7 @@
  * not seen by a catch-up until that check is due (once a minute), and then it is: by its size, or
  * by its ctime when its size and mtime were put back.
  */
-import { appendFileSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { RACY_MS } from '../../src/search-index/reconcile.js';
 import { loadSqlite } from '../../src/search-index/sqlite.js';
 import { indexPath } from '../../src/search-index/store.js';
 import { tempDir } from '../helpers/temp.js';
-import { writeRollout } from '../helpers/rollout-files.js';
+import { appendAgentMessage, writeRollout } from '../helpers/rollout-files.js';
 
 const DAY = 86_400_000;
 const BASE = Date.UTC(2026, 5, 1);
@@ -45,14 +45,7 @@ describe('the periodic stat of every indexed file', () => {
     expect(await ids(home, 'session')).toHaveLength(3);
     const folders = [a.path, b.path].map((p) => statSync(path.dirname(p)).mtimeMs);
 
-    appendFileSync(
-      a.path,
-      JSON.stringify({
-        timestamp: new Date(BASE).toISOString(),
-        type: 'event_msg',
-        payload: { type: 'agent_message', message: 'appended by hand: zanzibar' },
-      }) + '\n',
-    );
+    await appendAgentMessage(a.path, 'appended by hand: zanzibar', BASE);
     // The same size and mtime, another word: only the ctime says it changed.
     const st = statSync(b.path);
     writeFileSync(b.path, readFileSync(b.path, 'utf8').replaceAll('kept short', 'kept brief'));

@@ -5,28 +5,18 @@
  * equals the exact ranking: each session placed by its best message that holds the term
  * literally, a session whose matches are none literal left out.
  */
-import { appendFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { listSessions, type ListSessionsOptions } from '../../src/index.js';
 import { queryCounters } from '../../src/search-index/query.js';
 import { loadSqlite } from '../../src/search-index/sqlite.js';
 import { indexPath } from '../../src/search-index/store.js';
 import { tempDir } from '../helpers/temp.js';
-import { writeRollout } from '../helpers/rollout-files.js';
+import { appendAgentMessage, writeRollout } from '../helpers/rollout-files.js';
 
 const HOUR = 3_600_000;
 const BASE = Date.UTC(2026, 4, 1);
 
-function say(file: string, message: string): void {
-  appendFileSync(
-    file,
-    JSON.stringify({
-      timestamp: new Date(BASE).toISOString(),
-      type: 'event_msg',
-      payload: { type: 'agent_message', message },
-    }) + '\n',
-  );
-}
+const say = (file: string, message: string): Promise<void> => appendAgentMessage(file, message, BASE);
 
 /**
  * The ranking as the index defines it, computed the slow way: every message the full-text index
@@ -78,8 +68,8 @@ describe('relevance for a common term', () => {
         createdAt: BASE + i * HOUR,
         userMessage: `the common word ${'and filler '.repeat(i % 13)}in session ${i}`,
       });
-      say(path, `${'common '.repeat(1 + (i % 5))}again`);
-      say(path, `nothing here ${i}`);
+      await say(path, `${'common '.repeat(1 + (i % 5))}again`);
+      await say(path, `nothing here ${i}`);
     }
     await listSessions({ home }); // builds the index
     const before = queryCounters.compared;
@@ -112,7 +102,7 @@ describe('relevance for a common term', () => {
     // full-text match of "result" that the walk would not find.
     const home = await tempDir('ar-relc-');
     const a = await writeRollout(home, { createdAt: BASE, userMessage: 'reſult' });
-    say(a.path, `the result is in a long message ${'with many more words '.repeat(30)}`);
+    await say(a.path, `the result is in a long message ${'with many more words '.repeat(30)}`);
     const b = await writeRollout(home, { createdAt: BASE + HOUR, userMessage: 'a result, said once here' });
     const c = await writeRollout(home, { createdAt: BASE + 2 * HOUR, userMessage: 'reſult reſult' });
     for (let i = 0; i < 30; i++) {
@@ -120,7 +110,7 @@ describe('relevance for a common term', () => {
         createdAt: BASE + (3 + i) * HOUR,
         userMessage: `the result of step ${i} ${'and more '.repeat(i % 7)}`,
       });
-      if (i % 3 === 0) say(path, 'reſult');
+      if (i % 3 === 0) await say(path, 'reſult');
     }
     await listSessions({ home });
     const exact = exactRanking(home, 'result');
