@@ -150,6 +150,53 @@ export function parquetSchema(columns: { readonly [name: string]: Field }): Sche
   return out;
 }
 
+const jsonInside = new WeakMap<Field, boolean>();
+
+/** The field holds a JSON document somewhere inside it (found once per field). */
+function holdsJson(f: Field): boolean {
+  let held = jsonInside.get(f);
+  if (held === undefined) {
+    held =
+      f.kind === 'json' ||
+      (f.kind === 'list' && holdsJson(f.element)) ||
+      (f.kind === 'struct' && Object.values(f.fields).some(holdsJson));
+    jsonInside.set(f, held);
+  }
+  return held;
+}
+
+/**
+ * `value` as the Parquet writer is handed it: each JSON document in a box that serializes as the
+ * document itself. hyparquet-writer copies a plain object key by key (`toJson`) before it
+ * serializes it, and that copy turns a key named `__proto__` (valid JSON, kept by `JSON.parse` as
+ * an own key) into the copy's prototype: the key vanished, or its object's keys seemed inherited.
+ * A box without a prototype is passed through untouched, and `JSON.stringify` calls its `toJSON`.
+ * Fields with no JSON inside are given as they are (a huge message is not copied).
+ */
+export function forWriter(value: unknown, f: Field): unknown {
+  if (value === null || value === undefined || !holdsJson(f)) return value;
+  switch (f.kind) {
+    case 'json': {
+      const box = Object.create(null) as { toJSON: () => unknown };
+      box.toJSON = () => value;
+      return box;
+    }
+    case 'list':
+      return Array.isArray(value) ? value.map((v) => forWriter(v, f.element)) : value;
+    case 'struct': {
+      if (typeof value !== 'object') return value;
+      const record = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const name in f.fields) {
+        if (Object.hasOwn(record, name)) out[name] = forWriter(record[name], f.fields[name]!);
+      }
+      return out;
+    }
+    default:
+      return value;
+  }
+}
+
 /**
  * About how many bytes `value` takes in memory as this field: what bounds a row group. Walks the
  * value without serializing it (a huge message is not copied to be measured).

@@ -1,7 +1,7 @@
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { invalidArgument } from '../errors.js';
 import type { DatasetFormat, DatasetRowOf } from './export-dataset.js';
-import { approxBytes, FORMAT_COLUMNS, parquetSchema, type Field } from './parquet-schema.js';
+import { approxBytes, FORMAT_COLUMNS, forWriter, parquetSchema, type Field } from './parquet-schema.js';
 
 /**
  * Options of {@link writeDatasetParquet}.
@@ -92,7 +92,7 @@ export async function writeDatasetParquet<F extends DatasetFormat>(
     const record = row as unknown as Record<string, unknown>;
     for (let i = 0; i < names.length; i++) {
       const v = record[names[i]!];
-      group[i]!.push(v);
+      group[i]!.push(forWriter(v, fields[i]!));
       groupBytes += approxBytes(v, fields[i]!);
     }
     groupRows++;

@@ -59,12 +59,12 @@ export function withoutAbsentNulls(back: unknown, expected: unknown): unknown {
   if (Array.isArray(back) && Array.isArray(expected))
     return back.map((b, i) => withoutAbsentNulls(b, expected[i]));
   if (isObject(back) && isObject(expected)) {
-    const out: Json = {};
-    for (const [k, v] of Object.entries(back)) {
-      if (v === null && !(k in expected)) continue;
-      out[k] = withoutAbsentNulls(v, expected[k]);
-    }
-    return out;
+    // Entries, not assignment: a key named `__proto__` (JSON allows it) stays an own key.
+    return Object.fromEntries(
+      Object.entries(back)
+        .filter(([k, v]) => v !== null || Object.hasOwn(expected, k))
+        .map(([k, v]) => [k, withoutAbsentNulls(v, Object.hasOwn(expected, k) ? expected[k] : undefined)]),
+    );
   }
   return back;
 }

@@ -201,6 +201,22 @@ describe('writeDatasetParquet', () => {
     expect(groups.map((g) => Number(g['row_group_num_rows']))).toEqual([2, 2, 1]);
   });
 
+  it('keeps a JSON key named __proto__ (JSON allows it) as an own key, at any depth', async () => {
+    // The shape fast-check found: hyparquet-writer's copy of a JSON value before it serializes it
+    // dropped the key (or made its object the copy's prototype).
+    const meta = JSON.parse('{"__proto__": {"x": 1}, "kept": null, "deep": [{"__proto__": ""}]}') as Record<
+      string,
+      unknown
+    >;
+    const rows: ChatDatasetRow[] = [{ session_id: '', message_ids: [], turns: [], meta, messages: [] }];
+    const file = await writeRows('chat', rows, {});
+    const [raw] = await queryParquet(file, 'SELECT meta FROM rows');
+    expect(raw!['meta']).toBe('{"__proto__":{"x":1},"kept":null,"deep":[{"__proto__":""}]}');
+    const { back, expected } = await roundTrip('chat', rows);
+    expect(Object.keys(back[0]!['meta'] as object)).toEqual(['__proto__', 'kept', 'deep']);
+    expect(back).toEqual(expected);
+  });
+
   it('refuses an unknown format before writing anything', async () => {
     const written: Uint8Array[] = [];
     await expect(
